@@ -1,0 +1,3 @@
+# Placeholder until the generator lands.
+function(trnsim_regmap block json)
+endfunction()

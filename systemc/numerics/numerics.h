@@ -1,0 +1,61 @@
+// Golden numerics of the tensor engine: input formats, the MAC semantics the
+// RTL implements, and GEMM on them. Plain C++17, no SystemC. The semantics
+// are specified in docs/numerics.md; this is the one definition of them.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace trnsim::numerics {
+
+// Datatype codes, shared with the RTL (tensor CSR field CMD_CFG.DTYPE_*).
+enum class Dtype : uint8_t { kBf16 = 0, kFp8E4m3 = 1, kFp8E5m2 = 2 };
+
+constexpr uint32_t kCanonicalNan = 0x7FC00000u;
+
+// Name <-> code ("bf16", "fp8e4m3", "fp8e5m2"); parse throws std::invalid_argument
+// naming the bad text.
+const char* dtype_name(Dtype dt);
+Dtype parse_dtype(const std::string& name);
+bool dtype_valid(unsigned code);  // code is one of the three above
+unsigned dtype_bits(Dtype dt);    // 16 or 8
+
+// Exact widening of an input code (low 8 or 16 bits used) to FP32 bits.
+// BF16 subnormals widen to FP32 subnormals (the multiplier then reads them as
+// zero, DAZ); FP8 subnormals widen to normal FP32 values. NaN inputs widen to
+// kCanonicalNan. E4M3 (OCP "FN" variant) has no infinities: S.1111.111 is NaN.
+uint32_t widen_to_fp32(Dtype dt, uint16_t code);
+
+// One product as the PE computes it: widen, DAZ, exact product, overflow to
+// +-inf, underflow below 2^-126 to signed zero, NaN canonical. Bit-level
+// integer implementation (independent of the host FPU).
+uint32_t mul(Dtype dta, uint16_t a, Dtype dtb, uint16_t b);
+
+// FP32 addition as the PE and PSUM adders compute it: DAZ on both operands,
+// IEEE-754 binary32 round-to-nearest-even, FTZ of the result (sign kept),
+// NaN results canonical, inf - inf = NaN. Bit-level integer implementation.
+uint32_t add(uint32_t a, uint32_t b);
+
+// GEMM C[M][N] = A[M][K] x B[K][N] (+ C), row-major, inputs as codes.
+// Summation order (docs/numerics.md): K is split into tiles of tile_rows
+// (the array's ROWS). For each tile, each output starts at +0.0 and adds the
+// tile's products in increasing k (the partial sum flowing down a column);
+// the tile sum then goes to the PSUM: the first tile overwrites (or, if
+// accumulate is true, adds to the existing C), later tiles add: C = C + tile.
+struct GemmShape {
+  std::size_t m = 0, k = 0, n = 0;
+  std::size_t tile_rows = 128;
+};
+
+// Reference: the bit-level mul/add above, in exactly that order.
+void gemm_ref(const GemmShape& s, Dtype dta, const uint16_t* a, Dtype dtb,
+              const uint16_t* b, uint32_t* c, bool accumulate);
+
+// Fast: host SIMD with FTZ+DAZ set for the duration, fp-contract off, NaN
+// canonicalised at the end. Bit-identical to gemm_ref.
+void gemm_fast(const GemmShape& s, Dtype dta, const uint16_t* a, Dtype dtb,
+               const uint16_t* b, uint32_t* c, bool accumulate);
+
+}  // namespace trnsim::numerics
