@@ -44,6 +44,11 @@ uint32_t add(uint32_t a, uint32_t b);
 // tile's products in increasing k (the partial sum flowing down a column);
 // the tile sum then goes to the PSUM: the first tile overwrites (or, if
 // accumulate is true, adds to the existing C), later tiles add: C = C + tile.
+// Edge cases (both implementations): M == 0 or N == 0 writes nothing;
+// K == 0 sets every C to +0.0 (0x00000000), or leaves C untouched bit for bit
+// if accumulate (no tile reaches the PSUM). tile_rows == 0, an invalid dtype,
+// a null pointer for a non-empty matrix, or sizes overflowing size_t throw
+// std::invalid_argument before anything is written. C must not alias A or B.
 struct GemmShape {
   std::size_t m = 0, k = 0, n = 0;
   std::size_t tile_rows = 128;
@@ -57,5 +62,18 @@ void gemm_ref(const GemmShape& s, Dtype dta, const uint16_t* a, Dtype dtb,
 // canonicalised at the end. Bit-identical to gemm_ref.
 void gemm_fast(const GemmShape& s, Dtype dta, const uint16_t* a, Dtype dtb,
                const uint16_t* b, uint32_t* c, bool accumulate);
+
+// Host implementations behind gemm_fast, selectable for tests and benchmarks
+// (all bit-identical to gemm_ref). kAuto picks the best one the host runs:
+// kAvx2 if the CPU has AVX2, else kSse2 on x86-64, else kReference (gemm_ref,
+// the portable fallback).
+enum class GemmKernel : uint8_t { kAuto = 0, kReference, kSse2, kAvx2 };
+const char* gemm_kernel_name(GemmKernel kernel);  // "auto", "reference", "sse2", "avx2"
+bool gemm_kernel_supported(GemmKernel kernel);    // can this host run it?
+GemmKernel gemm_kernel_auto();                    // what kAuto resolves to here
+// gemm_fast with a forced kernel; throws std::invalid_argument if the host
+// cannot run it (see gemm_kernel_supported).
+void gemm_fast_with(GemmKernel kernel, const GemmShape& s, Dtype dta, const uint16_t* a,
+                    Dtype dtb, const uint16_t* b, uint32_t* c, bool accumulate);
 
 }  // namespace trnsim::numerics

@@ -1,0 +1,347 @@
+#include "tensor/tensor_driver.h"
+
+#include <algorithm>
+#include <sstream>
+#include <stdexcept>
+
+#include "tensor_regs.hpp"
+
+namespace trnsim::cosim {
+
+namespace regs = trnsim::regs::tensor;
+
+namespace {
+
+std::vector<uint32_t> pack16(const std::vector<uint16_t>& lanes) {
+  std::vector<uint32_t> w((lanes.size() + 1) / 2, 0);
+  for (std::size_t i = 0; i < lanes.size(); ++i) w[i / 2] |= uint32_t{lanes[i]} << (16 * (i % 2));
+  return w;
+}
+
+uint32_t field(uint32_t value, uint32_t lsb, uint32_t mask) { return (value & mask) << lsb; }
+
+}  // namespace
+
+TensorDriver::TensorDriver(std::unique_ptr<TensorRtl> rtl) : rtl_(std::move(rtl)) {
+  if (!rtl_) throw std::invalid_argument("TensorDriver: no RTL model");
+  reset();
+}
+
+TensorDriver::~TensorDriver() = default;
+
+void TensorDriver::reset() {
+  csr_op_.reset();
+  w_queue_.clear();
+  act_queue_.clear();
+  w_hs_.clear();
+  act_hs_.clear();
+  results_.clear();
+  cfg_cache_.reset();
+  shape_cache_.reset();
+  psum_cache_.reset();
+  cmds_started_ = cmds_with_stream_started_ = 0;
+  pending_rows_per_cmd_.clear();
+  rows_left_in_stream_cmd_ = 0;
+  in_reset_ = true;
+  for (int i = 0; i < 4; ++i) tick();
+  in_reset_ = false;
+  tick();
+}
+
+void TensorDriver::set_result_backpressure(double p, uint64_t seed) {
+  res_ready_p_ = p;
+  res_rng_.seed(seed);
+}
+
+void TensorDriver::set_input_gaps(double p, uint64_t seed) {
+  in_valid_p_ = p;
+  in_rng_.seed(seed);
+  w_offer_ = act_offer_ = true;
+}
+
+void TensorDriver::throw_timeout(const std::string& what) const {
+  std::ostringstream os;
+  os << "tensor engine (" << rtl_->config().name << "): no progress at cycle " << cycle_
+     << " while " << what << " (queued weight rows " << w_queue_.size() << ", activation rows "
+     << act_queue_.size() << ", commands started " << cmds_started_ << ")";
+  throw std::runtime_error(os.str());
+}
+
+void TensorDriver::tick() {
+  in_.rst_n = !in_reset_;
+  in_.awvalid = in_.wvalid = in_.bready = in_.arvalid = in_.rready = false;
+  if (csr_op_) {
+    CsrOp& op = *csr_op_;
+    if (op.write) {
+      in_.awvalid = !op.aw_done;
+      in_.wvalid = !op.w_done;
+      in_.bready = op.aw_done && op.w_done;
+      in_.awaddr = op.addr;
+      in_.wdata = op.data;
+      in_.wstrb = op.strb;
+    } else {
+      in_.arvalid = !op.a_done;
+      in_.rready = op.a_done;
+      in_.araddr = op.addr;
+    }
+  }
+  in_.w_valid = !in_reset_ && !w_queue_.empty() && w_offer_;
+  if (in_.w_valid) in_.w_words = w_queue_.front();
+  in_.act_valid = !in_reset_ && !act_queue_.empty() && act_offer_;
+  if (in_.act_valid) in_.act_words = act_queue_.front();
+  std::uniform_real_distribution<double> uni(0.0, 1.0);
+  in_.res_ready = res_ready_p_ >= 1.0 || uni(res_rng_) < res_ready_p_;
+
+  rtl_->set_inputs(in_);
+  rtl_->get_outputs(out_);
+
+  if (csr_op_ && !in_reset_) {
+    CsrOp& op = *csr_op_;
+    if (op.write) {
+      const bool was_done = op.aw_done && op.w_done;
+      if (in_.awvalid && out_.awready) op.aw_done = true;
+      if (in_.wvalid && out_.wready) op.w_done = true;
+      if (!was_done && op.aw_done && op.w_done) csr_last_hs_cycle_ = cycle_;
+      if (in_.bready && out_.bvalid) {
+        csr_last_resp_ = out_.bresp;
+        csr_last_done_ = true;
+        csr_op_.reset();
+      }
+    } else {
+      if (in_.arvalid && out_.arready) op.a_done = true;
+      if (in_.rready && out_.rvalid) {
+        csr_last_rdata_ = out_.rdata;
+        csr_last_resp_ = out_.rresp;
+        csr_last_done_ = true;
+        csr_op_.reset();
+      }
+    }
+  }
+
+  const bool w_hs = in_.w_valid && out_.w_ready;
+  const bool act_hs = in_.act_valid && out_.act_ready;
+  if (w_hs) {
+    w_queue_.pop_front();
+    w_hs_.push_back(cycle_);
+  }
+  if (act_hs) {
+    act_queue_.pop_front();
+    act_hs_.push_back(cycle_);
+    if (rows_left_in_stream_cmd_ == 0 && !pending_rows_per_cmd_.empty()) {
+      rows_left_in_stream_cmd_ = pending_rows_per_cmd_.front();
+      pending_rows_per_cmd_.pop_front();
+      ++cmds_with_stream_started_;
+    }
+    if (rows_left_in_stream_cmd_ > 0) --rows_left_in_stream_cmd_;
+  }
+  if (out_.res_valid && in_.res_ready && !in_reset_) {
+    results_.push_back(ResultRow{cycle_, out_.res_addr, out_.res_words});
+  }
+
+  rtl_->clock();
+  ++cycle_;
+
+  // A valid once offered stays up until taken (stream protocol rule).
+  if (in_valid_p_ < 1.0) {
+    if (!(in_.w_valid && !w_hs)) w_offer_ = uni(in_rng_) < in_valid_p_;
+    if (!(in_.act_valid && !act_hs)) act_offer_ = uni(in_rng_) < in_valid_p_;
+  }
+}
+
+void TensorDriver::run_cycles(uint64_t n) {
+  for (uint64_t i = 0; i < n; ++i) tick();
+}
+
+void TensorDriver::start_csr(CsrOp op) {
+  wait_csr_idle(100000);
+  op.issued_cycle = cycle_;
+  csr_op_ = op;
+  csr_last_done_ = false;
+}
+
+void TensorDriver::wait_csr_idle(uint64_t max_cycles) {
+  const uint64_t limit = cycle_ + max_cycles;
+  while (csr_busy()) {
+    if (cycle_ >= limit) throw_timeout("waiting for an AXI4-Lite response");
+    tick();
+  }
+}
+
+uint32_t TensorDriver::csr_read(uint32_t addr, uint8_t* resp) {
+  CsrOp op;
+  op.write = false;
+  op.addr = addr;
+  start_csr(op);
+  wait_csr_idle(100000);
+  if (resp) *resp = csr_last_resp_;
+  return csr_last_rdata_;
+}
+
+uint8_t TensorDriver::csr_write(uint32_t addr, uint32_t data, uint8_t strb) {
+  CsrOp op;
+  op.write = true;
+  op.addr = addr;
+  op.data = data;
+  op.strb = strb;
+  start_csr(op);
+  wait_csr_idle(100000);
+  return csr_last_resp_;
+}
+
+void TensorDriver::queue_weights(const std::vector<uint16_t>& row) {
+  if (row.size() != config().cols)
+    throw std::invalid_argument("queue_weights: a weight row needs " +
+                                std::to_string(config().cols) + " lanes");
+  w_queue_.push_back(pack16(row));
+}
+
+void TensorDriver::queue_acts(const std::vector<uint16_t>& row) {
+  if (row.size() != config().rows)
+    throw std::invalid_argument("queue_acts: an activation row needs " +
+                                std::to_string(config().rows) + " lanes");
+  act_queue_.push_back(pack16(row));
+}
+
+uint64_t TensorDriver::start_command(const TensorCmd& cmd, bool expect_accept) {
+  const uint32_t dta = cmd.raw_dtype_a.value_or(static_cast<uint32_t>(cmd.dtype_a));
+  const uint32_t dtw = cmd.raw_dtype_w.value_or(static_cast<uint32_t>(cmd.dtype_w));
+  const uint32_t cfg =
+      field(dta, regs::CMD_CFG_DTYPE_A_LSB, regs::CMD_CFG_DTYPE_A_MASK) |
+      field(dtw, regs::CMD_CFG_DTYPE_W_LSB, regs::CMD_CFG_DTYPE_W_MASK) |
+      field(cmd.load_w, regs::CMD_CFG_LOAD_W_LSB, regs::CMD_CFG_LOAD_W_MASK) |
+      field(cmd.accumulate, regs::CMD_CFG_ACCUMULATE_LSB, regs::CMD_CFG_ACCUMULATE_MASK) |
+      field(cmd.emit, regs::CMD_CFG_EMIT_LSB, regs::CMD_CFG_EMIT_MASK) |
+      field(cmd.irq, regs::CMD_CFG_IRQ_LSB, regs::CMD_CFG_IRQ_MASK);
+  const uint32_t shape =
+      field(cmd.m_rows, regs::CMD_SHAPE_M_ROWS_LSB, regs::CMD_SHAPE_M_ROWS_MASK) |
+      field(cmd.k_rows, regs::CMD_SHAPE_K_ROWS_LSB, regs::CMD_SHAPE_K_ROWS_MASK);
+  const uint32_t psum = field(cmd.psum_addr, regs::CMD_PSUM_ADDR_LSB, regs::CMD_PSUM_ADDR_MASK);
+  if (cfg_cache_ != cfg) {
+    csr_write(regs::CMD_CFG_OFFSET, cfg);
+    cfg_cache_ = cfg;
+  }
+  if (shape_cache_ != shape) {
+    csr_write(regs::CMD_SHAPE_OFFSET, shape);
+    shape_cache_ = shape;
+  }
+  if (psum_cache_ != psum) {
+    csr_write(regs::CMD_PSUM_OFFSET, psum);
+    psum_cache_ = psum;
+  }
+  CsrOp op;
+  op.write = true;
+  op.addr = regs::CTRL_OFFSET;
+  op.data = field(1, regs::CTRL_START_LSB, regs::CTRL_START_MASK);
+  start_csr(op);
+  wait_csr_idle(100000);
+  if (expect_accept) {
+    ++cmds_started_;
+    pending_rows_per_cmd_.push_back(cmd.m_rows);
+  }
+  return csr_last_hs_cycle_;
+}
+
+void TensorDriver::run_until_idle(uint64_t max_idle) {
+  uint64_t last_progress = cycle_;
+  std::size_t seen = w_hs_.size() + act_hs_.size() + results_.size();
+  for (;;) {
+    wait_csr_idle(max_idle);
+    const uint32_t status = csr_read(regs::STATUS_OFFSET);
+    const bool busy = (status >> regs::STATUS_BUSY_LSB) & regs::STATUS_BUSY_MASK;
+    if (!busy && w_queue_.empty() && act_queue_.empty()) return;
+    const std::size_t now = w_hs_.size() + act_hs_.size() + results_.size();
+    if (now != seen) {
+      seen = now;
+      last_progress = cycle_;
+    }
+    if (cycle_ - last_progress > max_idle) throw_timeout("waiting for the engine to go idle");
+    run_cycles(8);
+  }
+}
+
+GemmRun TensorDriver::gemm(std::size_t m, std::size_t k, std::size_t n, numerics::Dtype dta,
+                           const std::vector<uint16_t>& a, numerics::Dtype dtb,
+                           const std::vector<uint16_t>& b, std::vector<uint32_t>& c,
+                           bool accumulate) {
+  if (m == 0 || k == 0 || n == 0)
+    throw std::invalid_argument("gemm: M, K and N must all be at least 1");
+  if (a.size() != m * k) throw std::invalid_argument("gemm: A must have M*K elements");
+  if (b.size() != k * n) throw std::invalid_argument("gemm: B must have K*N elements");
+  if (accumulate)
+    throw std::invalid_argument(
+        "gemm: accumulating into a caller's C needs it in PSUM first; the engine has no PSUM "
+        "load path (accumulate across commands with TensorCmd::accumulate instead)");
+  const TensorConfig& cfg = config();
+  const std::size_t R = cfg.rows, C = cfg.cols, P = cfg.psum_depth;
+  c.assign(m * n, 0);
+
+  struct Emit {
+    std::size_t m0, n0, rows;
+  };
+  std::vector<Emit> emits;
+  std::vector<TensorCmd> cmds;
+  for (std::size_t n0 = 0; n0 < n; n0 += C) {
+    for (std::size_t m0 = 0; m0 < m; m0 += P) {
+      const std::size_t mc = std::min(P, m - m0);
+      for (std::size_t k0 = 0; k0 < k; k0 += R) {
+        const std::size_t kr = std::min(R, k - k0);
+        TensorCmd cmd;
+        cmd.dtype_a = dta;
+        cmd.dtype_w = dtb;
+        cmd.load_w = true;
+        cmd.accumulate = k0 > 0;
+        cmd.emit = k0 + R >= k;
+        cmd.irq = false;
+        cmd.m_rows = static_cast<uint32_t>(mc);
+        cmd.k_rows = static_cast<uint32_t>(kr);
+        cmd.psum_addr = 0;
+        cmds.push_back(cmd);
+        for (std::size_t j = 0; j < kr; ++j) {
+          std::vector<uint16_t> row(C, 0);
+          for (std::size_t x = 0; x < C && n0 + x < n; ++x) row[x] = b[(k0 + j) * n + n0 + x];
+          queue_weights(row);
+        }
+        for (std::size_t i = 0; i < mc; ++i) {
+          std::vector<uint16_t> row(R, 0);
+          for (std::size_t y = 0; y < kr; ++y) row[y] = a[(m0 + i) * k + k0 + y];
+          queue_acts(row);
+        }
+        if (cmd.emit) emits.push_back({m0, n0, mc});
+      }
+    }
+  }
+
+  const std::size_t first_result = results_.size();
+  GemmRun run;
+  const uint64_t c0 = cycle_;
+  for (const TensorCmd& cmd : cmds) {
+    const uint64_t limit = cycle_ + 1000000;
+    while (cmds_started_ - cmds_with_stream_started_ >= cfg.cmd_depth) {
+      if (cycle_ > limit) throw_timeout("waiting for room in the command queue");
+      tick();
+    }
+    start_command(cmd);
+    ++run.commands;
+  }
+  run_until_idle();
+
+  std::size_t r = first_result;
+  for (const Emit& e : emits) {
+    for (std::size_t i = 0; i < e.rows; ++i, ++r) {
+      if (r >= results_.size()) throw std::runtime_error("gemm: the engine returned too few rows");
+      const ResultRow& row = results_[r];
+      if (row.addr != i)
+        throw std::runtime_error("gemm: result row " + std::to_string(r) + " has PSUM address " +
+                                 std::to_string(row.addr) + ", expected " + std::to_string(i));
+      for (std::size_t x = 0; x < C && e.n0 + x < n; ++x) c[(e.m0 + i) * n + e.n0 + x] = row.data[x];
+    }
+  }
+  if (r != results_.size()) throw std::runtime_error("gemm: the engine returned extra rows");
+  run.cycles = (results_.empty() ? cycle_ : results_.back().cycle + 1) - c0;
+  run.busy_cycles = csr_read(regs::BUSY_CYCLES_OFFSET);
+  run.stall_cycles = csr_read(regs::STALL_CYCLES_OFFSET);
+  run.macs = csr_read(regs::MACS_OFFSET);
+  return run;
+}
+
+}  // namespace trnsim::cosim

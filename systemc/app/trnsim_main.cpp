@@ -1,0 +1,266 @@
+// trnsim: the command-line front end. Subcommands:
+//   trnsim run     the default scenario (for now: a GEMM on the tensor engine RTL)
+//   trnsim gemm    one GEMM on the tensor engine RTL, checked against the golden model
+//   trnsim configs the prebuilt RTL configurations
+// Errors print one clear line and exit non-zero; see docs/usage.md.
+#include <chrono>
+#include <cstdio>
+#include <iostream>
+#include <map>
+#include <random>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "matrix_io.h"
+#include "numerics/numerics.h"
+#include "tensor/tensor_driver.h"
+#include "tensor/tensor_rtl.h"
+
+namespace {
+
+namespace nm = trnsim::numerics;
+using trnsim::app::Matrix;
+
+struct UsageError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// --key value / --key=value / --flag options, checked against a known list.
+class Options {
+ public:
+  Options(const std::vector<std::string>& args, const std::map<std::string, bool>& known) {
+    for (std::size_t i = 0; i < args.size(); ++i) {
+      std::string a = args[i];
+      if (a.rfind("--", 0) != 0) throw UsageError("unexpected argument '" + a + "'");
+      std::string key = a.substr(2), value;
+      const auto eq = key.find('=');
+      const bool inline_value = eq != std::string::npos;
+      if (inline_value) {
+        value = key.substr(eq + 1);
+        key = key.substr(0, eq);
+      }
+      const auto it = known.find(key);
+      if (it == known.end()) throw UsageError("unknown option '--" + key + "'");
+      if (it->second && !inline_value) {
+        if (i + 1 >= args.size()) throw UsageError("option '--" + key + "' needs a value");
+        value = args[++i];
+      } else if (!it->second && inline_value) {
+        throw UsageError("option '--" + key + "' takes no value");
+      }
+      values_[key] = value;
+    }
+  }
+  bool has(const std::string& k) const { return values_.count(k) != 0; }
+  std::string get(const std::string& k, const std::string& def) const {
+    const auto it = values_.find(k);
+    return it == values_.end() ? def : it->second;
+  }
+  uint64_t get_uint(const std::string& k, uint64_t def, uint64_t lo, uint64_t hi) const {
+    if (!has(k)) return def;
+    const std::string v = get(k, "");
+    std::size_t used = 0;
+    unsigned long long x = 0;
+    try {
+      x = std::stoull(v, &used, 0);
+    } catch (const std::exception&) {
+      used = 0;
+    }
+    if (used != v.size() || v.empty() || v[0] == '-')
+      throw UsageError("option '--" + k + "': '" + v + "' is not a non-negative integer");
+    if (x < lo || x > hi)
+      throw UsageError("option '--" + k + "': " + v + " is outside " + std::to_string(lo) + ".." +
+                       std::to_string(hi));
+    return x;
+  }
+  double get_double(const std::string& k, double def, double lo, double hi) const {
+    if (!has(k)) return def;
+    const std::string v = get(k, "");
+    std::size_t used = 0;
+    double x = 0;
+    try {
+      x = std::stod(v, &used);
+    } catch (const std::exception&) {
+      used = 0;
+    }
+    if (used != v.size() || v.empty() || !(x >= lo && x <= hi))
+      throw UsageError("option '--" + k + "': '" + v + "' is not a number in [" +
+                       std::to_string(lo) + ", " + std::to_string(hi) + "]");
+    return x;
+  }
+
+ private:
+  std::map<std::string, std::string> values_;
+};
+
+const char* kGemmHelp = R"(usage: trnsim gemm [options]
+Runs C = A x B on the tensor engine RTL (Verilated), checks every bit of C
+against the golden numerics model and prints cycles and utilisation.
+
+  --config NAME     prebuilt array configuration (default 16x16; see 'trnsim configs')
+  --m M --k K --n N shape when generating operands (default 64 64 64)
+  --dtype-a NAME    bf16 | fp8e4m3 | fp8e5m2 (default bf16)
+  --dtype-b NAME    datatype of B (default: same as A)
+  --seed S          seed for generated operands (default 1)
+  --a FILE --b FILE read operands from matrix files instead (docs/usage.md)
+  --out FILE        write C (fp32 bits) as a matrix file
+  --wave FILE.fst   write an FST waveform of the whole run
+  --backpressure P  result stream ready with probability P each cycle (default 1)
+)";
+
+std::vector<uint16_t> to_codes(const Matrix& m) {
+  std::vector<uint16_t> v(m.values.size());
+  for (std::size_t i = 0; i < v.size(); ++i) v[i] = static_cast<uint16_t>(m.values[i]);
+  return v;
+}
+
+int cmd_gemm(const std::vector<std::string>& args) {
+  Options opt(args, {{"config", true}, {"m", true}, {"k", true}, {"n", true},
+                     {"dtype-a", true}, {"dtype-b", true}, {"seed", true}, {"a", true},
+                     {"b", true}, {"out", true}, {"wave", true}, {"backpressure", true},
+                     {"help", false}});
+  if (opt.has("help")) {
+    std::cout << kGemmHelp;
+    return 0;
+  }
+  const std::string config = opt.get("config", "16x16");
+  Matrix a, b;
+  nm::Dtype dta, dtb;
+  if (opt.has("a") != opt.has("b")) throw UsageError("give both --a and --b, or neither");
+  if (opt.has("a")) {
+    for (const char* k : {"m", "k", "n", "dtype-a", "dtype-b", "seed"})
+      if (opt.has(k))
+        throw UsageError(std::string("--") + k + " cannot be combined with --a/--b (the files give it)");
+    a = trnsim::app::read_matrix(opt.get("a", ""));
+    b = trnsim::app::read_matrix(opt.get("b", ""));
+    if (a.dtype == "fp32" || b.dtype == "fp32")
+      throw UsageError("operands must be bf16, fp8e4m3 or fp8e5m2, not fp32");
+    if (a.cols != b.rows)
+      throw UsageError("shapes do not chain: A is " + std::to_string(a.rows) + "x" +
+                       std::to_string(a.cols) + ", B is " + std::to_string(b.rows) + "x" +
+                       std::to_string(b.cols));
+    dta = nm::parse_dtype(a.dtype);
+    dtb = nm::parse_dtype(b.dtype);
+  } else {
+    const uint64_t m = opt.get_uint("m", 64, 1, 1 << 16), k = opt.get_uint("k", 64, 1, 1 << 16),
+                   n = opt.get_uint("n", 64, 1, 1 << 16);
+    dta = nm::parse_dtype(opt.get("dtype-a", "bf16"));
+    dtb = nm::parse_dtype(opt.get("dtype-b", nm::dtype_name(dta)));
+    std::mt19937_64 rng(opt.get_uint("seed", 1, 0, UINT64_MAX));
+    auto gen = [&](nm::Dtype dt, std::size_t r, std::size_t c) {
+      Matrix x;
+      x.dtype = nm::dtype_name(dt);
+      x.rows = r;
+      x.cols = c;
+      x.values.resize(r * c);
+      for (auto& v : x.values) {
+        // Finite values of moderate range, so the check exercises real sums.
+        do {
+          v = dt == nm::Dtype::kBf16
+                  ? static_cast<uint32_t>(((rng() & 1) << 15) | ((118 + rng() % 18) << 7) |
+                                          (rng() & 0x7F))
+                  : static_cast<uint32_t>(rng() & 0xFF);
+        } while ((nm::widen_to_fp32(dt, static_cast<uint16_t>(v)) & 0x7F800000u) == 0x7F800000u);
+      }
+      return x;
+    };
+    a = gen(dta, m, k);
+    b = gen(dtb, k, n);
+  }
+  const double bp = opt.get_double("backpressure", 1.0, 0.01, 1.0);
+
+  auto rtl = trnsim::cosim::make_tensor_rtl(config);
+  if (opt.has("wave")) rtl->open_wave(opt.get("wave", ""));
+  trnsim::cosim::TensorDriver drv(std::move(rtl));
+  drv.set_result_backpressure(bp, opt.get_uint("seed", 1, 0, UINT64_MAX) + 1);
+  const auto& cfg = drv.config();
+
+  const std::size_t M = a.rows, K = a.cols, N = b.cols;
+  std::vector<uint32_t> c;
+  const auto t0 = std::chrono::steady_clock::now();
+  const auto run = drv.gemm(M, K, N, dta, to_codes(a), dtb, to_codes(b), c, false);
+  const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  drv.rtl().close_wave();
+
+  std::vector<uint32_t> want(M * N);
+  nm::GemmShape s;
+  s.m = M;
+  s.k = K;
+  s.n = N;
+  s.tile_rows = cfg.rows;
+  nm::gemm_fast(s, dta, to_codes(a).data(), dtb, to_codes(b).data(), want.data(), false);
+  std::size_t mismatches = 0, first = 0;
+  for (std::size_t i = 0; i < c.size(); ++i)
+    if (c[i] != want[i] && mismatches++ == 0) first = i;
+
+  if (opt.has("out")) {
+    Matrix out;
+    out.dtype = "fp32";
+    out.rows = M;
+    out.cols = N;
+    out.values = c;
+    trnsim::app::write_matrix(opt.get("out", ""), out);
+  }
+
+  const double macs = static_cast<double>(M) * K * N;
+  const double peak = static_cast<double>(run.cycles) * cfg.rows * cfg.cols;
+  std::printf("trnsim gemm: %zux%zux%zu %s x %s on the %s tensor engine (RTL, Verilated)\n", M, K,
+              N, nm::dtype_name(dta), nm::dtype_name(dtb), cfg.name.c_str());
+  std::printf("  commands        %llu\n", static_cast<unsigned long long>(run.commands));
+  std::printf("  cycles          %llu (first command write to last result)\n",
+              static_cast<unsigned long long>(run.cycles));
+  std::printf("  busy / stalled  %llu / %llu cycles (engine counters)\n",
+              static_cast<unsigned long long>(run.busy_cycles),
+              static_cast<unsigned long long>(run.stall_cycles));
+  std::printf("  MACs            %.0f, array utilisation %.1f%%\n", macs, 100.0 * macs / peak);
+  std::printf("  host time       %.3f s, %.0f simulated cycles/s\n", secs,
+              static_cast<double>(drv.cycle()) / secs);
+  if (mismatches == 0) {
+    std::printf("  check           PASS: all %zu results bit-identical to the golden model\n",
+                c.size());
+    return 0;
+  }
+  std::printf("  check           FAIL: %zu of %zu results differ; first C[%zu][%zu] rtl 0x%08x "
+              "golden 0x%08x\n",
+              mismatches, c.size(), first / N, first % N, c[first], want[first]);
+  return 1;
+}
+
+int cmd_configs() {
+  std::printf("%-10s %5s %5s %10s %9s\n", "name", "rows", "cols", "psum_rows", "cmd_queue");
+  for (const auto& c : trnsim::cosim::tensor_rtl_configs())
+    std::printf("%-10s %5u %5u %10u %9u\n", c.name.c_str(), c.rows, c.cols, c.psum_depth,
+                c.cmd_depth);
+  return 0;
+}
+
+const char* kHelp = R"(usage: trnsim <command> [options]
+  run       the default scenario (now: 'trnsim gemm' with its defaults)
+  gemm      one GEMM on the tensor engine RTL, checked bit for bit (--help)
+  configs   list the prebuilt RTL configurations
+With no command, 'run' is assumed.
+)";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  try {
+    std::string cmd = args.empty() ? "run" : args[0];
+    if (!args.empty()) args.erase(args.begin());
+    if (cmd == "-h" || cmd == "--help" || cmd == "help") {
+      std::cout << kHelp;
+      return 0;
+    }
+    if (cmd == "run") return cmd_gemm(args);
+    if (cmd == "gemm") return cmd_gemm(args);
+    if (cmd == "configs") return cmd_configs();
+    throw UsageError("unknown command '" + cmd + "'");
+  } catch (const UsageError& e) {
+    std::fprintf(stderr, "trnsim: %s\n(try 'trnsim --help')\n", e.what());
+    return 2;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "trnsim: error: %s\n", e.what());
+    return 1;
+  }
+}
