@@ -45,12 +45,27 @@ module tensor_array #(
   logic [N*2-1:0]  dta_q, dta_d, dtw_q, dtw_d;
   logic [N*32-1:0] psum_q, psum_d;
 
+  // Weight loads, kept apart from the datapath below so that a change on the
+  // weight bus does not re-evaluate every PE in simulation.
+  always_comb begin
+    w0_d = w0_q;
+    w1_d = w1_q;
+    for (int r = 0; r < Rows; r++) begin
+      if (w_row_we_i[r]) begin
+        for (int c = 0; c < Cols; c++) begin
+          if (w_bank_i) w1_d[(r*Cols + c)*16 +: 16] = w_i[c*16 +: 16];
+          else w0_d[(r*Cols + c)*16 +: 16] = w_i[c*16 +: 16];
+        end
+      end
+    end
+  end
+
   always_comb begin
     logic [15:0] a, w;
     logic        v, b, e;
     logic [1:0]  da, dw;
     logic [31:0] p;
-    int r, c;
+    int r, c, left, up;
     a  = '0;
     w  = '0;
     v  = 1'b0;
@@ -59,8 +74,6 @@ module tensor_array #(
     da = '0;
     dw = '0;
     p  = '0;
-    w0_d    = w0_q;
-    w1_d    = w1_q;
     act_d   = act_q;
     valid_d = valid_q;
     bank_d  = bank_q;
@@ -71,10 +84,11 @@ module tensor_array #(
     for (int i = 0; i < N; i++) begin
       r = i / Cols;
       c = i % Cols;
-      if (w_row_we_i[r]) begin
-        if (w_bank_i) w1_d[i*16 +: 16] = w_i[c*16 +: 16];
-        else w0_d[i*16 +: 16] = w_i[c*16 +: 16];
-      end
+      // Neighbour indices, clamped so that the select in the branch not
+      // taken (c == 0, r == 0) stays in range: Yosys elaborates both and
+      // warns about out-of-range selects.
+      left = (c == 0) ? i : i - 1;
+      up   = (r == 0) ? i : i - Cols;
       if (adv_i) begin
         // Inputs of PE (r, c): from its left neighbour (or the row's input)
         // and from the PE above (or +0.0 at the top).
@@ -86,14 +100,14 @@ module tensor_array #(
           da = dtype_a_i[r*2 +: 2];
           dw = dtype_w_i[r*2 +: 2];
         end else begin
-          a  = act_q[(i-1)*16 +: 16];
-          v  = valid_q[i-1];
-          b  = bank_q[i-1];
-          e  = en_q[i-1];
-          da = dta_q[(i-1)*2 +: 2];
-          dw = dtw_q[(i-1)*2 +: 2];
+          a  = act_q[left*16 +: 16];
+          v  = valid_q[left];
+          b  = bank_q[left];
+          e  = en_q[left];
+          da = dta_q[left*2 +: 2];
+          dw = dtw_q[left*2 +: 2];
         end
-        p = (r == 0) ? 32'h0000_0000 : psum_q[(i-Cols)*32 +: 32];
+        p = (r == 0) ? 32'h0000_0000 : psum_q[up*32 +: 32];
         w = b ? w1_q[i*16 +: 16] : w0_q[i*16 +: 16];
         act_d[i*16 +: 16] = a;
         valid_d[i]        = v;
