@@ -280,7 +280,9 @@ module tensor_engine #(
     ld_started_d = ld_started_q;
     ld_done_d    = ld_done_q || w_last;
     ld_row_d     = ld_row_q;
-    krows_d      = krows_q;
+    // Element by element: Yosys 0.23 rejects whole-array assignments.
+    krows_d[0]   = krows_q[0];
+    krows_d[1]   = krows_q[1];
     s_valid_d    = s_valid_q;
     s_bank_d     = s_bank_q;
     s_cmd_d      = s_cmd_q;
@@ -433,7 +435,8 @@ module tensor_engine #(
   assign set_done = cmd_done && m_irq;
 
   always_comb begin
-    inflight_d = inflight_q;
+    inflight_d[0] = inflight_q[0];
+    inflight_d[1] = inflight_q[1];
     if (act_hs) inflight_d[s_bank_q] = inflight_d[s_bank_q] + 16'd1;
     if (psum_we) inflight_d[m_bank] = inflight_d[m_bank] - 16'd1;
   end

@@ -30,13 +30,20 @@ module tensor_psum #(
 
   // One adder per column (common_fp_pkg::fp32_add, the function the
   // common_fp32_add module wraps), written as a loop so Verilator emits one
-  // loop body rather than Cols copies.
-  always_comb begin
-    sum_row = '0;
+  // loop body rather than Cols copies. A function in a continuous assignment,
+  // not an always_comb block: Icarus 11 makes an always_comb that calls a
+  // function with constant part-selects sensitive to the function's local
+  // variables, so two such blocks calling fp32_add (this one and
+  // tensor_array's) would wake each other forever (rtl/README.md).
+  function automatic logic [Cols*32-1:0] add_rows(input logic [Cols*32-1:0] a,
+                                                  input logic [Cols*32-1:0] b);
+    add_rows = '0;
     for (int c = 0; c < Cols; c++) begin
-      sum_row[c*32 +: 32] = common_fp_pkg::fp32_add(old_row[c*32 +: 32], col_i[c*32 +: 32]);
+      add_rows[c*32 +: 32] = common_fp_pkg::fp32_add(a[c*32 +: 32], b[c*32 +: 32]);
     end
-  end
+  endfunction
+
+  assign sum_row = add_rows(old_row, col_i);
 
   assign row_o = acc_i ? sum_row : col_i;
 
