@@ -3,7 +3,12 @@
 // DmaDriver to it.
 #pragma once
 
+#include <catch2/catch.hpp>
+
+#include <cctype>
 #include <cstdint>
+#include <cstdlib>
+#include <memory>
 #include <random>
 #include <sstream>
 #include <string>
@@ -73,6 +78,21 @@ class GoldenMem {
   std::unordered_map<uint64_t, std::vector<uint8_t>> pages_;
 };
 
+// A Verilated DMA engine for a test. With TRNSIM_WAVE_DIR set it writes
+// <dir>/dma_<test>_<config>_<seed>.fst, so a failing test can be opened in
+// GTKWave (see the README).
+inline std::unique_ptr<cosim::DmaRtl> make_test_rtl(const std::string& cfg, uint64_t seed) {
+  auto rtl = cosim::make_dma_rtl(cfg);
+  if (const char* dir = std::getenv("TRNSIM_WAVE_DIR"); dir && *dir) {
+    std::string name = Catch::getResultCapture().getCurrentTestName();
+    for (char& ch : name)
+      if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';
+    rtl->open_wave(std::string(dir) + "/dma_" + name + "_" + cfg + "_" + std::to_string(seed) +
+                   ".fst");
+  }
+  return rtl;
+}
+
 // A DmaDriver and its golden memory; every backdoor write goes to both.
 struct Bench {
   DmaDriver drv;
@@ -80,7 +100,7 @@ struct Bench {
   std::mt19937_64 rng;
 
   Bench(const std::string& cfg, const cosim::Axi4MemConfig& mem, uint64_t seed)
-      : drv(cosim::make_dma_rtl(cfg), mem), rng(seed) {}
+      : drv(make_test_rtl(cfg, seed), mem), rng(seed) {}
 
   void fill_random(uint64_t a, std::size_t n) {
     std::vector<uint8_t> v(n);
