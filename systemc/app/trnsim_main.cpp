@@ -3,6 +3,7 @@
 //   trnsim gemm    one GEMM on the tensor engine RTL, checked against the golden model
 //   trnsim dma     a DMA scenario file on the DMA engine RTL (dma_scenario.h)
 //   trnsim configs the prebuilt RTL configurations
+//   trnsim iss     a bare-metal RV32 ELF on the management core ISS alone (docs/mgmt.md)
 // Errors print one clear line and exit non-zero; see docs/usage.md.
 #include <chrono>
 #include <cstdio>
@@ -16,6 +17,7 @@
 #include "dma/dma_rtl.h"
 #include "dma_scenario.h"
 #include "matrix_io.h"
+#include "mgmt/iss_standalone.h"
 #include "numerics/numerics.h"
 #include "tensor/tensor_driver.h"
 #include "tensor/tensor_rtl.h"
@@ -283,11 +285,47 @@ int cmd_configs() {
   return 0;
 }
 
+const char* kIssHelp = R"(usage: trnsim iss --elf FILE [options]
+Runs a bare-metal 32-bit RISC-V ELF on the management core ISS alone (RV32IMAC,
+machine mode, 16 MiB RAM at 0x80000000). The program ends by writing its
+'tohost' symbol: 1 = pass (exit 0), other odd values = fail with code
+value>>1 (exit 1). See docs/mgmt.md.
+
+  --elf FILE              the program (required)
+  --max-instructions N    stop (exit 1) after N instructions (default 1000000000)
+  --trace                 print every instruction: pc, bits, registers written
+)";
+
+int cmd_iss(const std::vector<std::string>& args) {
+  Options opt(args, {{"elf", true}, {"max-instructions", true}, {"trace", false}, {"help", false}});
+  if (opt.has("help")) {
+    std::cout << kIssHelp;
+    return 0;
+  }
+  if (!opt.has("elf")) throw UsageError("--elf FILE is required");
+  const uint64_t max = opt.get_uint("max-instructions", 1000000000, 1, UINT64_MAX);
+  trnsim::mgmt::IssStandalone iss(opt.get("elf", ""));
+  const auto r = iss.run(max, std::cout, opt.has("trace") ? &std::cout : nullptr);
+  using K = trnsim::mgmt::StandaloneResult::Kind;
+  std::printf("%s: %s\n", opt.get("elf", "").c_str(), r.message.c_str());
+  std::printf("instructions %llu, host %.3f s, %.1f MIPS\n",
+              static_cast<unsigned long long>(r.instructions), r.seconds,
+              r.seconds > 0 ? r.instructions / r.seconds / 1e6 : 0.0);
+  if (r.kind == K::kPass)
+    std::printf("result PASS\n");
+  else if (r.kind == K::kFail)
+    std::printf("result FAIL (code %u)\n", r.code);
+  else
+    std::printf("result STOPPED\n");
+  return r.kind == K::kPass ? 0 : 1;
+}
+
 const char* kHelp = R"(usage: trnsim <command> [options]
   run       the default scenario (now: 'trnsim gemm' with its defaults)
   gemm      one GEMM on the tensor engine RTL, checked bit for bit (--help)
   dma       a DMA scenario file on the DMA engine RTL (--help)
   configs   list the prebuilt RTL configurations
+  iss       a bare-metal RV32 ELF on the management core ISS (--help)
 With no command, 'run' is assumed.
 )";
 
@@ -306,6 +344,7 @@ int main(int argc, char** argv) {
     if (cmd == "gemm") return cmd_gemm(args);
     if (cmd == "dma") return cmd_dma(args);
     if (cmd == "configs") return cmd_configs();
+    if (cmd == "iss") return cmd_iss(args);
     throw UsageError("unknown command '" + cmd + "'");
   } catch (const UsageError& e) {
     std::fprintf(stderr, "trnsim: %s\n(try 'trnsim --help')\n", e.what());

@@ -1,0 +1,180 @@
+// Rv32Iss: instruction-set simulator of the management core, RV32IMAC + Zicsr,
+// machine mode only (docs/mgmt.md). Plain C++17; a later issue wraps it as a
+// TLM-2.0 initiator (Rv32Bus becomes the socket, the RAM regions become DMI).
+//
+// Everything a debugger needs (registers, CSRs, pc, memory, breakpoints) is
+// reachable through methods, so a GDB stub can sit on top without friends.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <unordered_set>
+#include <vector>
+
+namespace trnsim::mgmt {
+
+enum class BusResult { kOk, kError };
+
+// The core's view of everything that is not a RAM region with a direct
+// pointer: devices, unmapped space. size is 1, 2 or 4; addr is aligned to it.
+struct Rv32Bus {
+  virtual ~Rv32Bus() = default;
+  virtual BusResult read(uint32_t addr, unsigned size, uint32_t& data) = 0;
+  virtual BusResult write(uint32_t addr, unsigned size, uint32_t data) = 0;
+};
+
+// A bus with nothing on it: every access is an error (access fault).
+struct NullBus : Rv32Bus {
+  BusResult read(uint32_t, unsigned, uint32_t& data) override {
+    data = 0;
+    return BusResult::kError;
+  }
+  BusResult write(uint32_t, unsigned, uint32_t) override { return BusResult::kError; }
+};
+
+enum class StopReason {
+  kLimit,       // executed the requested number of instructions
+  kWfi,         // WFI with no enabled interrupt pending (set one with set_irq, then run again)
+  kBreakpoint,  // pc reached a breakpoint (not executed yet)
+  kEbreak,      // EBREAK executed while ebreak_stops() (pc stays at the EBREAK)
+  kToHost,      // a non-zero store to the tohost word (value in tohost_value())
+  kDoubleFault  // a trap whose handler cannot be fetched (mcause/mepc keep the first trap)
+};
+const char* stop_reason_name(StopReason r);
+
+// The 32-bit instruction a 16-bit compressed one stands for; 0 if it is
+// illegal or reserved in RV32C (F/D forms included: this core has no FPU).
+uint32_t rv32_expand_compressed(uint16_t c);
+
+struct RunResult {
+  StopReason reason;
+  uint64_t executed;  // instructions retired in this call
+};
+
+namespace csr {
+constexpr uint16_t kMstatus = 0x300, kMisa = 0x301, kMie = 0x304, kMtvec = 0x305,
+                   kMscratch = 0x340, kMepc = 0x341, kMcause = 0x342, kMtval = 0x343,
+                   kMip = 0x344, kMcycle = 0xB00, kMinstret = 0xB02, kMcycleh = 0xB80,
+                   kMinstreth = 0xB82, kCycle = 0xC00, kInstret = 0xC02, kCycleh = 0xC80,
+                   kInstreth = 0xC82, kMvendorid = 0xF11, kMarchid = 0xF12, kMimpid = 0xF13,
+                   kMhartid = 0xF14;
+constexpr uint32_t kMstatusMie = 1u << 3, kMstatusMpie = 1u << 7, kMstatusMpp = 3u << 11;
+constexpr uint32_t kMsip = 1u << 3, kMtip = 1u << 7, kMeip = 1u << 11;
+}  // namespace csr
+
+namespace cause {
+constexpr uint32_t kInsnMisaligned = 0, kInsnAccess = 1, kIllegal = 2, kBreakpoint = 3,
+                   kLoadMisaligned = 4, kLoadAccess = 5, kStoreMisaligned = 6, kStoreAccess = 7,
+                   kEcallM = 11;
+constexpr uint32_t kInterrupt = 0x80000000u;
+constexpr uint32_t kMsi = 3, kMti = 7, kMei = 11;  // interrupt codes (with kInterrupt)
+}  // namespace cause
+
+enum class Irq : uint32_t { kSoftware = csr::kMsip, kTimer = csr::kMtip, kExternal = csr::kMeip };
+
+class Rv32Iss {
+ public:
+  explicit Rv32Iss(Rv32Bus& bus, uint32_t hartid = 0);
+
+  // A RAM region the core reaches by pointer (DMI): fetch, load and store
+  // inside it never touch the bus. The memory stays owned by the caller.
+  void add_ram(uint32_t base, uint32_t size, uint8_t* data);
+
+  // Registers to zero, CSRs to reset values, pc = reset_pc.
+  void reset(uint32_t reset_pc);
+
+  RunResult run(uint64_t max_instructions);
+  RunResult step() { return run(1); }
+
+  // Architectural state (for tests, the loader and a debugger).
+  uint32_t pc() const { return pc_; }
+  void set_pc(uint32_t pc) { pc_ = pc & ~1u; }
+  uint32_t reg(unsigned i) const { return x_[i & 31]; }
+  void set_reg(unsigned i, uint32_t v) {
+    if ((i & 31) != 0) x_[i & 31] = v;
+  }
+  // Debugger access to CSRs: no privilege or read-only checks, no side
+  // effects. false for a CSR this core does not have.
+  bool read_csr(uint16_t num, uint32_t& value) const;
+  bool write_csr(uint16_t num, uint32_t value);
+  uint64_t instret() const { return minstret_; }
+  uint64_t cycles() const { return mcycle_; }
+  bool in_wfi() const { return wfi_; }
+
+  // Interrupt inputs (level): the MSIP/MTIP/MEIP bits of mip.
+  void set_irq(Irq line, bool level);
+
+  // Memory as the core sees it, for loaders and debuggers (RAM or bus, bytewise).
+  bool debug_read(uint32_t addr, void* buf, uint32_t len);
+  bool debug_write(uint32_t addr, const void* buf, uint32_t len);
+
+  // Stops before executing the instruction at pc (not on the first
+  // instruction of a run(), so "continue" from a breakpoint works).
+  void add_breakpoint(uint32_t pc);
+  void remove_breakpoint(uint32_t pc);
+  // true: EBREAK stops run() with kEbreak (a debugger's software breakpoint);
+  // false (default): EBREAK traps with mcause 3 as the spec says.
+  void set_ebreak_stops(bool on) { ebreak_stops_ = on; }
+  bool ebreak_stops() const { return ebreak_stops_; }
+
+  // HTIF: a non-zero store to the 32-bit word at addr stops run() with kToHost.
+  void set_tohost(uint32_t addr) {
+    tohost_addr_ = addr;
+    tohost_enabled_ = true;
+  }
+  uint32_t tohost_value() const { return tohost_value_; }
+
+  // LR/SC: another master wrote memory (a later TLM wrapper calls this).
+  void invalidate_reservation() { reservation_valid_ = false; }
+
+  // Called after every retired instruction or trap when set (slow path):
+  // pc of the instruction, its bits (16-bit ones zero-extended), and a text of
+  // what changed ("x5=0x00000010", "trap mcause=2", ...).
+  using TraceFn = std::function<void(uint32_t pc, uint32_t insn, const std::string& what)>;
+  void set_trace(TraceFn fn) { trace_ = std::move(fn); }
+
+ private:
+  struct Ram {
+    uint32_t base, size;
+    uint8_t* data;
+  };
+  uint8_t* ram_ptr(uint32_t addr, uint32_t len);
+  bool fetch(uint32_t& insn);
+  bool load(uint32_t addr, unsigned size, uint32_t& value);
+  bool store(uint32_t addr, unsigned size, uint32_t value);
+  void execute(uint32_t insn, uint32_t len);
+  void execute_amo(uint32_t insn, uint32_t rd, uint32_t rs1v, uint32_t rs2v);
+  void execute_system(uint32_t insn, uint32_t len);
+  bool csr_access(uint16_t num, uint32_t& old, bool write, uint32_t value);
+  void trap(uint32_t cause, uint32_t tval);
+  void illegal(uint32_t insn, uint32_t len);
+  bool take_interrupt();
+  void step_traced();
+
+  Rv32Bus& bus_;
+  std::vector<Ram> rams_;
+  Ram last_ram_{0, 0, nullptr};  // the region hit last: checked first
+
+  uint32_t x_[32] = {};
+  uint32_t pc_ = 0, next_pc_ = 0;
+  uint32_t mstatus_ = 0, mie_ = 0, mip_ = 0, mtvec_ = 0, mscratch_ = 0, mepc_ = 0, mcause_ = 0,
+           mtval_ = 0;
+  uint64_t mcycle_ = 0, minstret_ = 0;
+  const uint32_t hartid_;
+  bool retired_ = false;  // this instruction retires (no trap)
+  bool trapped_ = false;  // a trap was taken (for the trace)
+  bool wfi_ = false;
+  bool reservation_valid_ = false;
+  uint32_t reservation_addr_ = 0;
+
+  bool stop_ = false;
+  StopReason stop_reason_ = StopReason::kLimit;
+  bool ebreak_stops_ = false;
+  bool tohost_enabled_ = false;
+  uint32_t tohost_addr_ = 0, tohost_value_ = 0;
+  std::unordered_set<uint32_t> breakpoints_;
+  TraceFn trace_;
+};
+
+}  // namespace trnsim::mgmt
