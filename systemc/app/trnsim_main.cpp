@@ -17,6 +17,7 @@
 #include "dma/dma_rtl.h"
 #include "dma_scenario.h"
 #include "matrix_io.h"
+#include "mgmt/gdb_stub.h"
 #include "mgmt/iss_standalone.h"
 #include "numerics/numerics.h"
 #include "tensor/tensor_driver.h"
@@ -294,10 +295,13 @@ value>>1 (exit 1). See docs/mgmt.md.
   --elf FILE              the program (required)
   --max-instructions N    stop (exit 1) after N instructions (default 1000000000)
   --trace                 print every instruction: pc, bits, registers written
+  --gdb PORT              wait (up to 30 s) for gdb on 127.0.0.1:PORT (0: any free
+                          port) and run under its control (GDB remote protocol)
 )";
 
 int cmd_iss(const std::vector<std::string>& args) {
-  Options opt(args, {{"elf", true}, {"max-instructions", true}, {"trace", false}, {"help", false}});
+  Options opt(args, {{"elf", true}, {"max-instructions", true}, {"trace", false}, {"gdb", true},
+                        {"help", false}});
   if (opt.has("help")) {
     std::cout << kIssHelp;
     return 0;
@@ -305,7 +309,15 @@ int cmd_iss(const std::vector<std::string>& args) {
   if (!opt.has("elf")) throw UsageError("--elf FILE is required");
   const uint64_t max = opt.get_uint("max-instructions", 1000000000, 1, UINT64_MAX);
   trnsim::mgmt::IssStandalone iss(opt.get("elf", ""));
-  const auto r = iss.run(max, std::cout, opt.has("trace") ? &std::cout : nullptr);
+  trnsim::mgmt::StandaloneResult r;
+  if (opt.has("gdb")) {
+    const auto port = static_cast<uint16_t>(opt.get_uint("gdb", 0, 0, 65535));
+    trnsim::mgmt::GdbStub stub(iss, std::cout, std::cout);
+    stub.listen(port);
+    r = stub.serve(30000, max);
+  } else {
+    r = iss.run(max, std::cout, opt.has("trace") ? &std::cout : nullptr);
+  }
   using K = trnsim::mgmt::StandaloneResult::Kind;
   std::printf("%s: %s\n", opt.get("elf", "").c_str(), r.message.c_str());
   std::printf("instructions %llu, host %.3f s, %.1f MIPS\n",

@@ -67,6 +67,17 @@ bool IssStandalone::serve_syscall(uint32_t magic, std::ostream& console, Standal
   return true;
 }
 
+bool IssStandalone::serve_tohost(std::ostream& console, StandaloneResult& r) {
+  const uint32_t v = core_.tohost_value();
+  if (v & 1) {
+    r.code = v >> 1;
+    r.kind = r.code == 0 ? StandaloneResult::Kind::kPass : StandaloneResult::Kind::kFail;
+    r.message = "tohost " + hex32(v);
+    return false;
+  }
+  return serve_syscall(v, console, r);
+}
+
 StandaloneResult IssStandalone::run(uint64_t max_instructions, std::ostream& console,
                                     std::ostream* trace) {
   StandaloneResult r;
@@ -84,14 +95,7 @@ StandaloneResult IssStandalone::run(uint64_t max_instructions, std::ostream& con
     r.instructions += rr.executed;
     left = rr.executed >= left ? 0 : left - rr.executed;
     if (rr.reason == StopReason::kToHost) {
-      const uint32_t v = core_.tohost_value();
-      if (v & 1) {
-        r.code = v >> 1;
-        r.kind = r.code == 0 ? StandaloneResult::Kind::kPass : StandaloneResult::Kind::kFail;
-        r.message = "tohost " + hex32(v);
-        break;
-      }
-      if (!serve_syscall(v, console, r)) break;
+      if (!serve_tohost(console, r)) break;
       if (left == 0) {
         r.message = "instruction limit reached (" + std::to_string(max_instructions) + ")";
         break;

@@ -41,6 +41,11 @@ class IssStandalone {
   // one line per instruction.
   StandaloneResult run(uint64_t max_instructions, std::ostream& console, std::ostream* trace);
 
+  // After a kToHost stop: an exit (odd value, or the exit syscall) fills r
+  // (kind, code, message) and returns false; a served write() syscall
+  // returns true (the program goes on).
+  bool serve_tohost(std::ostream& console, StandaloneResult& r);
+
  private:
   bool serve_syscall(uint32_t magic_addr, std::ostream& console, StandaloneResult& r);
 
