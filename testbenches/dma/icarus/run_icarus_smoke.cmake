@@ -56,7 +56,7 @@ file(REMOVE "${WORK}/tb.vvp")
 # `ifndef __ICARUS__, so no define is needed.
 set(_tb tb_dma_engine_smoke)
 execute_process(
-  COMMAND "${IVERILOG}" -g2012 -o "${WORK}/tb.vvp" -s ${_tb}
+  COMMAND "${IVERILOG}" -g2012 -I "${CMAKE_CURRENT_LIST_DIR}/../../common" -o "${WORK}/tb.vvp" -s ${_tb}
           -P ${_tb}.NumQueues=${NUM_QUEUES} -P ${_tb}.DataBits=${DATA_BITS}
           -P ${_tb}.MaxBurstBeats=${MAX_BURST} -P ${_tb}.MaxOutstanding=${MAX_OUTSTANDING}
           ${SOURCES} "${TB}"

@@ -337,46 +337,14 @@ module tb_dma_engine_smoke #(
     end
   end
 
-  // ---------------------------------------------------------------------------
-  // AXI4-Lite master (as tb_tensor_engine_smoke)
-  // ---------------------------------------------------------------------------
-  task automatic csr_write(input logic [AddrBits-1:0] addr, input logic [31:0] data);
-    bit b_done = 1'b0;
-    awaddr  <= addr;
-    wdata   <= data;
-    wstrb   <= 4'hF;
-    awvalid <= 1'b1;
-    wvalid  <= 1'b1;
-    bready  <= 1'b1;
-    while (!b_done) begin
-      @(posedge clk);
-      if (awvalid && awready) awvalid <= 1'b0;
-      if (wvalid && wready) wvalid <= 1'b0;
-      if (bvalid && bready) begin
-        b_done = 1'b1;
-        bready <= 1'b0;
-        if (bresp != 2'b00) error($sformatf("write of 0x%08h to CSR 0x%03h: response %0d", data, addr, bresp));
-      end
-    end
+  // AXI4-Lite master (testbenches/common/axil_master_tasks.svh).
+  task automatic axil_error(input string msg);
+    error(msg);
   endtask
-
-  task automatic csr_read(input logic [AddrBits-1:0] addr, output logic [31:0] data);
-    bit r_done = 1'b0;
-    araddr  <= addr;
-    arvalid <= 1'b1;
-    rready  <= 1'b1;
-    data = '0;
-    while (!r_done) begin
-      @(posedge clk);
-      if (arvalid && arready) arvalid <= 1'b0;
-      if (rvalid && rready) begin
-        r_done = 1'b1;
-        rready <= 1'b0;
-        data = rdata;
-        if (rresp != 2'b00) error($sformatf("read of CSR 0x%03h: response %0d", addr, rresp));
-      end
-    end
+  task automatic axil_done();
+    begin end  // nothing to record here (Icarus rejects an empty task body)
   endtask
+`include "axil_master_tasks.svh"
 
   function automatic logic [31:0] fld(input longint unsigned value, input int lsb,
                                       input logic [31:0] mask);

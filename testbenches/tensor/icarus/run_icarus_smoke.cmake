@@ -70,7 +70,7 @@ endif()
 # "Case unique/unique0 qualities are ignored". The RTL's assertion blocks are
 # inside `ifdef VERILATOR / `ifndef __ICARUS__, so no define is needed.
 execute_process(
-  COMMAND "${IVERILOG}" -g2012 -o "${WORK}/tb.vvp" -s tb_tensor_engine_smoke
+  COMMAND "${IVERILOG}" -g2012 -I "${CMAKE_CURRENT_LIST_DIR}/../../common" -o "${WORK}/tb.vvp" -s tb_tensor_engine_smoke
           -P tb_tensor_engine_smoke.Rows=${ROWS} -P tb_tensor_engine_smoke.Cols=${COLS}
           -P tb_tensor_engine_smoke.PsumDepth=${PSUM}
           ${SOURCES} "${TB}"

@@ -113,60 +113,15 @@ module tb_tensor_engine_smoke #(
     $fatal(1, "tb_tensor_engine_smoke failed");
   endtask
 
-  // ---------------------------------------------------------------------------
-  // AXI4-Lite master. Signals change only right after a rising edge (NBA) and
-  // are sampled at the rising edge, before that edge's updates.
-  // ---------------------------------------------------------------------------
-  task automatic csr_write(input logic [AddrBits-1:0] addr, input logic [31:0] data);
-    bit aw_done = 1'b0, w_done = 1'b0, b_done = 1'b0;
-    awaddr  <= addr;
-    wdata   <= data;
-    wstrb   <= 4'hF;
-    awvalid <= 1'b1;
-    wvalid  <= 1'b1;
-    bready  <= 1'b1;
-    while (!b_done) begin
-      @(posedge clk);
-      if (awvalid && awready) begin
-        aw_done = 1'b1;
-        awvalid <= 1'b0;
-      end
-      if (wvalid && wready) begin
-        w_done = 1'b1;
-        wvalid <= 1'b0;
-      end
-      if (bvalid && bready) begin
-        b_done = 1'b1;
-        bready <= 1'b0;
-        if (bresp != 2'b00) begin
-          errors++;
-          $display("FAIL: write of 0x%08h to CSR 0x%02h: response %0d", data, addr, bresp);
-        end
-      end
-    end
+  // AXI4-Lite master (testbenches/common/axil_master_tasks.svh).
+  task automatic axil_error(input string msg);
+    errors++;
+    $display("FAIL: %0s", msg);
+  endtask
+  task automatic axil_done();
     last_progress = cycle;
   endtask
-
-  task automatic csr_read(input logic [AddrBits-1:0] addr, output logic [31:0] data);
-    bit r_done = 1'b0;
-    araddr  <= addr;
-    arvalid <= 1'b1;
-    rready  <= 1'b1;
-    data = '0;
-    while (!r_done) begin
-      @(posedge clk);
-      if (arvalid && arready) arvalid <= 1'b0;
-      if (rvalid && rready) begin
-        r_done = 1'b1;
-        rready <= 1'b0;
-        data = rdata;
-        if (rresp != 2'b00) begin
-          errors++;
-          $display("FAIL: read of CSR 0x%02h: response %0d", addr, rresp);
-        end
-      end
-    end
-  endtask
+`include "axil_master_tasks.svh"
 
   function automatic logic [31:0] fld(input int unsigned value, input int lsb,
                                       input logic [31:0] mask);
