@@ -1,0 +1,197 @@
+#include "common/lockstep.h"
+
+#include <cinttypes>
+#include <cstdio>
+#include <cstdlib>
+#include <sstream>
+
+#include "common/tlm_util.h"
+
+namespace trnsim::cosim {
+
+namespace {
+const char* cmd_name(tlm::tlm_command c) {
+  return c == tlm::TLM_READ_COMMAND ? "read" : c == tlm::TLM_WRITE_COMMAND ? "write" : "ignore";
+}
+std::string hex(uint64_t v) {
+  char b[24];
+  std::snprintf(b, sizeof b, "0x%" PRIx64, v);
+  return b;
+}
+std::string bytes_hex(const std::vector<uint8_t>& d, std::size_t from, std::size_t max) {
+  std::string s;
+  char b[4];
+  for (std::size_t i = from; i < d.size() && i < from + max; ++i) {
+    std::snprintf(b, sizeof b, "%02x", d[i]);
+    if (i > from && (i - from) % 4 == 0) s += ' ';
+    s += b;
+  }
+  if (d.size() > from + max) s += " ...";
+  return s;
+}
+}  // namespace
+
+LockstepRecord LockstepRecord::from(const tlm::tlm_generic_payload& gp, const sc_core::sc_time& t) {
+  LockstepRecord r;
+  r.cmd = gp.get_command();
+  r.address = gp.get_address();
+  r.data.assign(gp.get_data_ptr(), gp.get_data_ptr() + gp.get_data_length());
+  r.byte_enables = trnsim::byte_enables(gp);
+  r.status = gp.get_response_status();
+  r.time = t;
+  return r;
+}
+
+std::string LockstepRecord::describe(std::size_t max_bytes) const {
+  std::string s = std::string(cmd_name(cmd)) + " addr=" + hex(address) +
+                  " len=" + std::to_string(data.size());
+  tlm::tlm_generic_payload tmp;
+  tmp.set_response_status(status);
+  s += " resp=" + tmp.get_response_string();
+  s += " at " + time.to_string();
+  if (!byte_enables.empty()) s += " (byte enables set)";
+  s += "\n      data: " + bytes_hex(data, 0, max_bytes);
+  return s;
+}
+
+void CycleError::add(int64_t rtl_cycle, int64_t tlm_cycle) {
+  ++count;
+  const int64_t d = tlm_cycle - rtl_cycle;
+  sum_signed += d;
+  sum_abs += static_cast<uint64_t>(d < 0 ? -d : d);
+  if ((d < 0 ? -d : d) > max_abs) max_abs = d < 0 ? -d : d;
+  if (first_rtl < 0) first_rtl = rtl_cycle;
+  if (first_tlm < 0) first_tlm = tlm_cycle;
+  last_rtl = rtl_cycle;
+  last_tlm = tlm_cycle;
+}
+
+LockstepChecker::LockstepChecker(std::string block, sc_core::sc_time period)
+    : block_(std::move(block)), period_(period) {}
+
+void LockstepChecker::diverge(const std::string& what, const std::string& detail) {
+  if (diverged()) return;
+  std::ostringstream o;
+  o << "lockstep divergence in " << block_ << " at " << sc_core::sc_time_stamp() << ": " << what
+    << "\n" << detail;
+  report_ = o.str();
+  std::fprintf(stderr, "%s\n", report_.c_str());
+  if (on_divergence_) on_divergence_(report_);
+  if (stop_ && sc_core::sc_is_running()) sc_core::sc_stop();
+}
+
+void LockstepChecker::compare(const std::string& what, const LockstepRecord& rtl,
+                              const LockstepRecord& tlm, bool compare_data) {
+  ++compared_;
+  std::string field;
+  std::size_t first_diff = 0;
+  if (rtl.cmd != tlm.cmd) field = "command";
+  else if (rtl.address != tlm.address) field = "address";
+  else if (rtl.data.size() != tlm.data.size()) field = "length";
+  else if (rtl.status != tlm.status) field = "response";
+  else if (rtl.byte_enables != tlm.byte_enables) field = "byte enables";
+  else {
+    for (std::size_t i = 0; i < rtl.data.size(); ++i) {
+      // Bytes a write does not enable do not matter.
+      if (!rtl.byte_enables.empty() && rtl.byte_enables[i] == 0) continue;
+      if (rtl.data[i] != tlm.data[i]) {
+        field = "data";
+        first_diff = i;
+        break;
+      }
+    }
+    if (field == "data" && !compare_data) {
+      ++soft_;
+      return;
+    }
+  }
+  if (field.empty()) return;
+  std::size_t from = field == "data" ? (first_diff / 16) * 16 : 0;
+  std::ostringstream d;
+  d << "  " << field << " differs";
+  if (field == "data") d << " first at byte " << first_diff;
+  d << "\n  rtl: " << rtl.describe() << "\n  tlm: " << tlm.describe();
+  if (from > 0)
+    d << "\n  around byte " << from << ":\n      rtl: " << bytes_hex(rtl.data, from, 32)
+      << "\n      tlm: " << bytes_hex(tlm.data, from, 32);
+  diverge(what, d.str());
+}
+
+void LockstepChecker::push(Side side, const std::string& channel, const LockstepRecord& rec,
+                           const std::string& timing_op) {
+  Channel& c = ch_[channel];
+  if (!timing_op.empty()) c.timing_op = timing_op;
+  const int s = static_cast<int>(side), o = 1 - s;
+  ++c.n[s];
+  if (c.q[o].empty()) {
+    c.q[s].push_back(rec);
+    return;
+  }
+  const LockstepRecord other = c.q[o].front();
+  c.q[o].pop_front();
+  const LockstepRecord& r = side == Side::kRtl ? rec : other;
+  const LockstepRecord& t = side == Side::kRtl ? other : rec;
+  const uint64_t index = c.matched++;
+  compare(channel + " #" + std::to_string(index), r, t, true);
+  if (!c.timing_op.empty()) timing(c.timing_op, r.time, t.time);
+}
+
+std::size_t LockstepChecker::pending(Side side, const std::string& channel) const {
+  auto it = ch_.find(channel);
+  return it == ch_.end() ? 0 : it->second.q[static_cast<int>(side)].size();
+}
+
+uint64_t LockstepChecker::pushed(Side side, const std::string& channel) const {
+  auto it = ch_.find(channel);
+  return it == ch_.end() ? 0 : it->second.n[static_cast<int>(side)];
+}
+
+void LockstepChecker::compare_now(const std::string& what, const LockstepRecord& rtl,
+                                  const LockstepRecord& tlm, bool compare_data,
+                                  const std::string& timing_op) {
+  compare(what, rtl, tlm, compare_data);
+  if (!timing_op.empty()) timing(timing_op, rtl.time, tlm.time);
+}
+
+void LockstepChecker::timing(const std::string& op, const sc_core::sc_time& rtl,
+                             const sc_core::sc_time& tlm) {
+  const auto cyc = [&](const sc_core::sc_time& t) {
+    return static_cast<int64_t>(t.value() / period_.value());
+  };
+  errors_[op].add(cyc(rtl), cyc(tlm));
+}
+
+void LockstepChecker::finish() {
+  for (const auto& [name, c] : ch_) {
+    for (int s = 0; s < 2 && !diverged(); ++s) {
+      if (c.q[s].empty()) continue;
+      const char* who = s == 0 ? "rtl" : "tlm";
+      const char* other = s == 0 ? "tlm" : "rtl";
+      diverge(name + " #" + std::to_string(c.matched),
+              std::string("  the ") + who + " form issued " + std::to_string(c.q[s].size()) +
+                  " more than the " + other + " form; the first unmatched:\n  " + who + ": " +
+                  c.q[s].front().describe());
+    }
+  }
+}
+
+std::string LockstepChecker::cycle_error_report() const {
+  std::ostringstream o;
+  o << "cycle error of the tlm form against the rtl form (" << block_ << ", cycles of "
+    << period_ << "):\n";
+  o << "  operation            count   mean err   mean |err|   max |err|   rtl span   tlm span   span err\n";
+  char line[256];
+  for (const auto& [op, e] : errors_) {
+    if (e.count == 0) continue;
+    const double rs = static_cast<double>(e.last_rtl - e.first_rtl);
+    const double ts = static_cast<double>(e.last_tlm - e.first_tlm);
+    const double span_err = rs > 0 ? 100.0 * (ts - rs) / rs : 0.0;
+    std::snprintf(line, sizeof line, "  %-20s %6" PRIu64 " %10.2f %12.2f %11" PRId64 " %10.0f %10.0f %9.2f%%\n",
+                  op.c_str(), e.count, static_cast<double>(e.sum_signed) / e.count,
+                  static_cast<double>(e.sum_abs) / e.count, e.max_abs, rs, ts, span_err);
+    o << line;
+  }
+  return o.str();
+}
+
+}  // namespace trnsim::cosim
