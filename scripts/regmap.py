@@ -41,8 +41,11 @@ HW_TYPES = ("none", "in", "const", "set")
 HW_ALLOWED = {"rw": ("none",), "wo": ("none",), "ro": ("in", "const"), "w1c": ("set",)}
 HW_DEFAULT = {"rw": "none", "wo": "none", "ro": None, "w1c": "set"}
 
-TOP_KEYS = {"block": True, "description": True, "addr_bits": True,
-            "registers": True, "enums": False, "layouts": False}
+# "addr_bits" and "registers" are required together, or both left out: a block
+# without registers (e.g. an instruction set) only has enums and layouts, and
+# gets no <b>_csr.sv (see docs/regmap.md, "Blocks without registers").
+TOP_KEYS = {"block": True, "description": True, "addr_bits": False,
+            "registers": False, "enums": False, "layouts": False}
 REG_KEYS = {"name": True, "offset": True, "description": True, "fields": True}
 FIELD_KEYS = {"name": True, "bits": True, "sw": True, "description": True,
               "hw": False, "reset": False, "enum": False}
@@ -596,12 +599,20 @@ def parse_block(path):
         errs.raise_if_any()
     name = parse_name(raw["block"], LOWER_RE, "block", "block", errs, "tensor")
     desc = parse_description(raw, "description", errs)
-    addr_bits = raw["addr_bits"]
-    if isinstance(addr_bits, bool) or not isinstance(addr_bits, int) or not 2 <= addr_bits <= 32:
-        errs.add("addr_bits", f"must be an integer from 2 to 32, not {json.dumps(addr_bits)}")
-        addr_bits = None
+    has_regs = "registers" in raw
+    addr_bits = None
+    if has_regs != ("addr_bits" in raw):
+        errs.add("", "missing required key 'addr_bits'" if has_regs else
+                 "missing required key 'registers' (a block without registers has no 'addr_bits')")
+    elif has_regs:
+        addr_bits = raw["addr_bits"]
+        if isinstance(addr_bits, bool) or not isinstance(addr_bits, int) or not 2 <= addr_bits <= 32:
+            errs.add("addr_bits", f"must be an integer from 2 to 32, not {json.dumps(addr_bits)}")
+            addr_bits = None
+    elif not raw.get("enums") and not raw.get("layouts"):
+        errs.add("", "a block without 'registers' must have 'enums' or 'layouts'")
     enums = parse_enums(raw.get("enums"), errs)
-    registers = parse_registers(raw["registers"], addr_bits, enums, errs)
+    registers = parse_registers(raw["registers"], addr_bits, enums, errs) if has_regs else []
     layouts = parse_layouts(raw.get("layouts"), enums, errs)
     errs.raise_if_any()
     # An enum is sized to the narrowest field using it (all its values fit
@@ -702,9 +713,10 @@ def sv_pkg(blk, errs):
         "/* verilator lint_off UNUSEDPARAM */",
         f"package {blk.name}_reg_pkg;",
         "",
-        f"  localparam int {n(B + '_ADDR_BITS', '')} = {aw};",
-        f"  localparam int {n(B + '_NUM_REGS', '')} = {len(blk.registers)};",
     ]
+    if blk.registers:
+        L.append(f"  localparam int {n(B + '_ADDR_BITS', '')} = {aw};")
+    L.append(f"  localparam int {n(B + '_NUM_REGS', '')} = {len(blk.registers)};")
     for r in blk.registers:
         R = f"{B}_{r.name}"
         L += ["", f"  // {r.name}: {r.description}"]
@@ -987,9 +999,10 @@ def c_header(blk, errs):
         "",
         "#include <stdint.h>",
         "",
-        f"#define {n(B + '_ADDR_BITS', '')} {blk.addr_bits}u",
-        f"#define {n(B + '_NUM_REGS', '')} {len(blk.registers)}u",
     ]
+    if blk.registers:
+        L.append(f"#define {n(B + '_ADDR_BITS', '')} {blk.addr_bits}u")
+    L.append(f"#define {n(B + '_NUM_REGS', '')} {len(blk.registers)}u")
 
     def field_macros(P, f):
         out = [f"#define {n(P + '_LSB', f.where)} {f.lsb}u",
@@ -1172,9 +1185,10 @@ def cpp_header(blk, errs):
         f"namespace trnsim::regs::{blk.name} {{",
         "",
         f"inline constexpr std::string_view kBlockName = {cpp_str(blk.name)};",
-        f"inline constexpr std::uint32_t ADDR_BITS = {blk.addr_bits};",
-        f"inline constexpr std::size_t NUM_REGS = {len(blk.registers)};",
     ]
+    if blk.registers:
+        L.append(f"inline constexpr std::uint32_t ADDR_BITS = {blk.addr_bits};")
+    L.append(f"inline constexpr std::size_t NUM_REGS = {len(blk.registers)};")
     sw_map = {"rw": "RW", "wo": "WO", "ro": "RO", "w1c": "W1C"}
     for r in blk.registers:
         R = r.name
@@ -1230,7 +1244,43 @@ def cpp_header(blk, errs):
             L.append(f"    {{{cpp_str(w.name)}, {w.offset:#04x}, detail::kLayout_{lay.name}_{w.name}_Fields, "
                      f"{len(w.fields)}, {cpp_str(w.description)}}},")
         L.append("};")
-    L += ["}  // namespace detail", ""]
+    L += ["}  // namespace detail"]
+    # A block without registers has no register table (a zero-length array is ill-formed).
+    if blk.registers:
+        L.append("")
+        L += cpp_register_table(blk)
+    if blk.layouts:
+        L.append("")
+        L.append("// In-memory structures.")
+        L.append("inline constexpr LayoutDesc kLayouts[] = {")
+        for lay in blk.layouts:
+            L.append(f"    {{{cpp_str(lay.name)}, {lay.size}, detail::kLayout_{lay.name}_Words, "
+                     f"{len(lay.words)}, {cpp_str(lay.description)}}},")
+        L.append("};")
+    if blk.registers:
+        L += [
+            "",
+            "// The register at a byte offset, or nullptr (not a register, or misaligned).",
+            "constexpr const RegisterDesc* find_register(std::uint32_t offset) {",
+            "  for (const RegisterDesc& r : kRegisters) {",
+            "    if (r.offset == offset) return &r;",
+            "  }",
+            "  return nullptr;",
+            "}",
+        ]
+    L += [
+        "",
+        f"}}  // namespace trnsim::regs::{blk.name}",
+        "",
+        f"#endif  // {guard}",
+        "",
+    ]
+    return "\n".join(L)
+
+
+def cpp_register_table(blk):
+    sw_map = {"rw": "RW", "wo": "WO", "ro": "RO", "w1c": "W1C"}
+    L = []
     L.append("// Every register, sorted by offset: {name, offset, reset, rw_mask, wo_mask, w1c_mask,")
     L.append("// hw_in_mask, const_mask, fields, num_fields, description}.")
     L.append("inline constexpr RegisterDesc kRegisters[] = {")
@@ -1243,30 +1293,7 @@ def cpp_header(blk, errs):
                  f"{m(lambda f: f.sw == 'ro' and f.hw == 'const')},")
         L.append(f"     detail::kReg_{r.name}_Fields, {len(r.fields)}, {cpp_str(r.description)}}},")
     L.append("};")
-    if blk.layouts:
-        L.append("")
-        L.append("// In-memory structures.")
-        L.append("inline constexpr LayoutDesc kLayouts[] = {")
-        for lay in blk.layouts:
-            L.append(f"    {{{cpp_str(lay.name)}, {lay.size}, detail::kLayout_{lay.name}_Words, "
-                     f"{len(lay.words)}, {cpp_str(lay.description)}}},")
-        L.append("};")
-    L += [
-        "",
-        "// The register at a byte offset, or nullptr (not a register, or misaligned).",
-        "constexpr const RegisterDesc* find_register(std::uint32_t offset) {",
-        "  for (const RegisterDesc& r : kRegisters) {",
-        "    if (r.offset == offset) return &r;",
-        "  }",
-        "  return nullptr;",
-        "}",
-        "",
-        f"}}  // namespace trnsim::regs::{blk.name}",
-        "",
-        f"#endif  // {guard}",
-        "",
-    ]
-    return "\n".join(L)
+    return L
 
 
 def md_cell(s):
@@ -1278,10 +1305,13 @@ def markdown(blk, errs):
     L = [f"<!-- Generated by {GENERATOR} from {blk.source}. Do not edit: edit the JSON source "
          f"and regenerate (see docs/regmap.md). -->",
          "",
-         f"# {blk.name} registers",
+         f"# {blk.name} registers" if blk.registers else f"# {blk.name}: enums and layouts",
          "",
-         blk.description,
-         "",
+         blk.description]
+    if not blk.registers:
+        L += ["", "This block has no registers: only enums and in-memory layouts."]
+    else:
+        L += ["",
          f"Register bus: {blk.addr_bits}-bit byte addresses, 32-bit registers. An access to an "
          f"offset that is not listed, or to an address that is not a multiple of 4, returns an "
          f"error (AXI SLVERR) and changes nothing.",
@@ -1299,7 +1329,8 @@ def markdown(blk, errs):
     for r in blk.registers:
         L.append(f"| 0x{r.offset:02X} | [{r.name}](#{r.name.lower()}) | 0x{r.reset:08X} | "
                  f"{md_cell(r.description)} |")
-    L += ["", "## Registers"]
+    if blk.registers:
+        L += ["", "## Registers"]
     for r in blk.registers:
         L += ["", f"### {r.name}", "",
               f"Offset 0x{r.offset:02X}, reset 0x{r.reset:08X}. {md_cell(r.description)}", "",
@@ -1345,7 +1376,8 @@ def render(blk, errs, docs_only):
     else:
         outputs = {
             f"{b}_reg_pkg.sv": sv_pkg(blk, errs),
-            f"{b}_csr.sv": sv_csr(blk, errs),
+            # No register file for a block without registers (see obsolete_outputs).
+            **({f"{b}_csr.sv": sv_csr(blk, errs)} if blk.registers else {}),
             f"{b}_regs.h": c_header(blk, errs),
             f"{b}_regs.hpp": cpp_header(blk, errs),
             f"{b}_regs.md": md,
@@ -1364,8 +1396,19 @@ def render(blk, errs, docs_only):
 # Writing and checking
 # ---------------------------------------------------------------------------
 
-def write_outputs(outputs, out_dir):
+def obsolete_outputs(blk, docs_only):
+    """Outputs the source no longer produces (a stale register file of a block
+    whose registers were removed); write_outputs deletes them."""
+    return [] if docs_only or blk.registers else [f"{blk.name}_csr.sv"]
+
+
+def write_outputs(outputs, out_dir, obsolete=()):
     os.makedirs(out_dir, exist_ok=True)
+    for name in obsolete:
+        try:
+            os.unlink(os.path.join(out_dir, name))
+        except FileNotFoundError:
+            pass
     staged = []
     try:
         for name, text in outputs.items():
@@ -1441,7 +1484,7 @@ def main(argv=None):
     try:
         if args.check:
             return 3 if check_outputs(outputs, args.check, args.source, args.docs) else 0
-        write_outputs(outputs, args.out_dir)
+        write_outputs(outputs, args.out_dir, obsolete_outputs(blk, args.docs))
     except OSError as e:
         print(f"regmap: {e}", file=sys.stderr)
         return 2

@@ -24,7 +24,111 @@ unsigned log2u(unsigned v) {
 
 }  // namespace
 
-Axi4Mem::Axi4Mem(Axi4MemConfig cfg) : rng_(cfg.seed) { set_config(cfg); }
+// --- protocol checker ------------------------------------------------------------
+
+Axi4ProtocolChecker::Axi4ProtocolChecker(unsigned data_bytes)
+    : data_bytes_(data_bytes), full_size_(log2u(data_bytes)) {}
+
+void Axi4ProtocolChecker::violation(const std::string& rule, const std::string& what) const {
+  std::ostringstream os;
+  os << "AXI4 protocol violation at cycle " << cycle_ << ": " << rule << ": " << what;
+  throw Axi4ProtocolError(os.str());
+}
+
+void Axi4ProtocolChecker::check_hold(const Axi4MasterOut& in) {
+  const Axi4MasterOut& p = prev_;
+  if (prev_ar_stall_) {
+    if (!in.arvalid) violation("AR_STABLE", "ARVALID dropped before ARREADY (AR to " + hex(p.araddr) + ")");
+    if (in.araddr != p.araddr || in.arlen != p.arlen || in.arid != p.arid || in.arsize != p.arsize ||
+        in.arburst != p.arburst)
+      violation("AR_STABLE", "AR payload changed while stalled (was " + hex(p.araddr) + " len " +
+                                 std::to_string(p.arlen) + ", now " + hex(in.araddr) + " len " +
+                                 std::to_string(in.arlen) + ")");
+  }
+  if (prev_aw_stall_) {
+    if (!in.awvalid) violation("AW_STABLE", "AWVALID dropped before AWREADY (AW to " + hex(p.awaddr) + ")");
+    if (in.awaddr != p.awaddr || in.awlen != p.awlen || in.awid != p.awid || in.awsize != p.awsize ||
+        in.awburst != p.awburst)
+      violation("AW_STABLE", "AW payload changed while stalled (was " + hex(p.awaddr) + ", now " +
+                                 hex(in.awaddr) + ")");
+  }
+  if (prev_w_stall_) {
+    if (!in.wvalid) violation("W_STABLE", "WVALID dropped before WREADY");
+    if (in.wdata != p.wdata || in.wstrb != p.wstrb || in.wlast != p.wlast)
+      violation("W_STABLE", "W payload changed while stalled");
+  }
+}
+
+void Axi4ProtocolChecker::check_addr(const char* ch, uint32_t id, uint64_t addr, uint32_t len,
+                                     uint32_t size, uint32_t burst) const {
+  const std::string t = std::string(ch) + " id " + std::to_string(id) + " addr " + hex(addr) +
+                        " len " + std::to_string(len);
+  if (len > 255) violation("BURST_LEN", t + ": more than 256 beats");
+  if (burst != 1) violation("BURST_TYPE", t + ": only INCR bursts are expected");
+  if (size > full_size_) violation("BURST_SIZE", t + ": size wider than the bus");
+  const uint64_t bytes = uint64_t{1} << size;
+  const uint64_t first = addr & ~(bytes - 1);
+  const uint64_t last = first + uint64_t{len} * bytes;  // address of the last beat
+  if ((first >> 12) != (last >> 12)) violation("NO_4K_CROSSING", t + ": crosses a 4 KiB boundary");
+}
+
+void Axi4ProtocolChecker::check_w(const WBeat& w) {
+  Aw& b = aw_.front();
+  std::string t = "W beat " + std::to_string(b.beat) + " of AW id " + std::to_string(b.id) +
+                  " addr " + hex(b.addr) + " len " + std::to_string(b.len);
+  if (w.cycle != cycle_) t += " (sent in cycle " + std::to_string(w.cycle) + ", before its AW)";
+  const bool last = b.beat == b.len;
+  if (w.last != last) violation("WLAST", t + (last ? ": WLAST missing" : ": WLAST early"));
+  const uint64_t bytes = uint64_t{1} << b.size;
+  const uint64_t a = b.beat == 0 ? b.addr : (b.addr & ~(bytes - 1)) + uint64_t{b.beat} * bytes;
+  const uint64_t lane0 = a & ~uint64_t{data_bytes_ - 1};
+  for (unsigned l = 0; l < data_bytes_; ++l) {
+    if (!((w.strb >> l) & 1)) continue;
+    const uint64_t ba = lane0 + l;
+    if (ba < (a & ~(bytes - 1)) || ba >= (a & ~(bytes - 1)) + bytes)
+      violation("WSTRB", t + ": strobe on a byte lane outside the beat");
+  }
+  ++b.beat;
+  if (last) aw_.pop_front();
+}
+
+void Axi4ProtocolChecker::check(const Axi4SlaveOut& slave, const Axi4MasterOut& in) {
+  check_hold(in);
+  if (in.arvalid && slave.arready)
+    check_addr("AR", in.arid, in.araddr, in.arlen, in.arsize, in.arburst);
+  if (in.awvalid && slave.awready) {
+    check_addr("AW", in.awid, in.awaddr, in.awlen, in.awsize, in.awburst);
+    aw_.push_back(Aw{in.awid, in.awaddr, in.awlen, in.awsize, 0});
+    while (!early_w_.empty() && !aw_.empty()) {
+      check_w(early_w_.front());
+      early_w_.pop_front();
+    }
+  }
+  if (in.wvalid && slave.wready) {
+    const WBeat w{in.wstrb, in.wlast, cycle_};
+    if (aw_.empty())
+      early_w_.push_back(w);
+    else
+      check_w(w);
+  }
+  prev_ar_stall_ = in.arvalid && !slave.arready;
+  prev_aw_stall_ = in.awvalid && !slave.awready;
+  prev_w_stall_ = in.wvalid && !slave.wready;
+  prev_ = in;
+  ++cycle_;
+}
+
+void Axi4ProtocolChecker::reset() {
+  prev_ar_stall_ = prev_aw_stall_ = prev_w_stall_ = false;
+  aw_.clear();
+  early_w_.clear();
+}
+
+// --- Axi4Mem -----------------------------------------------------------------------
+
+Axi4Mem::Axi4Mem(Axi4MemConfig cfg) : rng_(cfg.seed), checker_(cfg.data_bytes) {
+  set_config(cfg);
+}
 
 void Axi4Mem::set_config(const Axi4MemConfig& cfg) {
   if (cfg.data_bytes < 4 || cfg.data_bytes > 64 || (cfg.data_bytes & (cfg.data_bytes - 1)))
@@ -32,6 +136,7 @@ void Axi4Mem::set_config(const Axi4MemConfig& cfg) {
   if (cfg.read_latency < 1 || cfg.write_latency < 1)
     throw std::invalid_argument("Axi4Mem: latencies must be at least 1 cycle");
   if (cfg.seed != cfg_.seed) rng_.seed(cfg.seed);
+  if (cfg.data_bytes != cfg_.data_bytes) checker_ = Axi4ProtocolChecker(cfg.data_bytes);
   cfg_ = cfg;
 }
 
@@ -167,56 +272,11 @@ void Axi4Mem::drive(Axi4SlaveOut& out) {
   cur_ = out;
 }
 
-void Axi4Mem::violation(const std::string& rule, const std::string& what) const {
-  std::ostringstream os;
-  os << "AXI4 protocol violation at cycle " << cycle_ << ": " << rule << ": " << what;
-  throw Axi4ProtocolError(os.str());
-}
-
-void Axi4Mem::check_hold(const Axi4MasterOut& in) {
-  const Axi4MasterOut& p = prev_;
-  if (prev_ar_stall_) {
-    if (!in.arvalid) violation("AR_STABLE", "ARVALID dropped before ARREADY (AR to " + hex(p.araddr) + ")");
-    if (in.araddr != p.araddr || in.arlen != p.arlen || in.arid != p.arid || in.arsize != p.arsize ||
-        in.arburst != p.arburst)
-      violation("AR_STABLE", "AR payload changed while stalled (was " + hex(p.araddr) + " len " +
-                                 std::to_string(p.arlen) + ", now " + hex(in.araddr) + " len " +
-                                 std::to_string(in.arlen) + ")");
-  }
-  if (prev_aw_stall_) {
-    if (!in.awvalid) violation("AW_STABLE", "AWVALID dropped before AWREADY (AW to " + hex(p.awaddr) + ")");
-    if (in.awaddr != p.awaddr || in.awlen != p.awlen || in.awid != p.awid || in.awsize != p.awsize ||
-        in.awburst != p.awburst)
-      violation("AW_STABLE", "AW payload changed while stalled (was " + hex(p.awaddr) + ", now " +
-                                 hex(in.awaddr) + ")");
-  }
-  if (prev_w_stall_) {
-    if (!in.wvalid) violation("W_STABLE", "WVALID dropped before WREADY");
-    if (in.wdata != p.wdata || in.wstrb != p.wstrb || in.wlast != p.wlast)
-      violation("W_STABLE", "W payload changed while stalled");
-  }
-}
-
 void Axi4Mem::observe(const Axi4MasterOut& in) {
-  check_hold(in);
-  const unsigned full_size = log2u(cfg_.data_bytes);
-
-  auto check_addr = [&](const char* ch, uint32_t id, uint64_t addr, uint32_t len, uint32_t size,
-                        uint32_t burst) {
-    const std::string t = std::string(ch) + " id " + std::to_string(id) + " addr " + hex(addr) +
-                          " len " + std::to_string(len);
-    if (len > 255) violation("BURST_LEN", t + ": more than 256 beats");
-    if (burst != 1) violation("BURST_TYPE", t + ": only INCR bursts are expected");
-    if (size > full_size) violation("BURST_SIZE", t + ": size wider than the bus");
-    const uint64_t bytes = uint64_t{1} << size;
-    const uint64_t first = addr & ~(bytes - 1);
-    const uint64_t last = first + uint64_t{len} * bytes;  // address of the last beat
-    if ((first >> 12) != (last >> 12)) violation("NO_4K_CROSSING", t + ": crosses a 4 KiB boundary");
-  };
+  checker_.check(cur_, in);
 
   // AR
   if (in.arvalid && cur_.arready) {
-    check_addr("AR", in.arid, in.araddr, in.arlen, in.arsize, in.arburst);
     Burst b;
     b.seq = seq_++;
     b.id = in.arid;
@@ -232,7 +292,6 @@ void Axi4Mem::observe(const Axi4MasterOut& in) {
   }
   // AW
   if (in.awvalid && cur_.awready) {
-    check_addr("AW", in.awid, in.awaddr, in.awlen, in.awsize, in.awburst);
     Burst b;
     b.seq = seq_++;
     b.id = in.awid;
@@ -248,18 +307,13 @@ void Axi4Mem::observe(const Axi4MasterOut& in) {
   // W (cur_.wready implies an AW accepted in an earlier cycle)
   if (in.wvalid && cur_.wready) {
     Burst& b = waddr_.front();
-    const std::string t = "W beat " + std::to_string(b.beat) + " of AW id " + std::to_string(b.id) +
-                          " addr " + hex(b.addr) + " len " + std::to_string(b.len);
-    const bool last = b.beat == b.len;
-    if (in.wlast != last) violation("WLAST", t + (last ? ": WLAST missing" : ": WLAST early"));
+    const bool last = b.beat == b.len;  // WLAST and WSTRB: checked by checker_
     const uint64_t a = beat_addr(b, b.beat);
     const uint64_t lane0 = a & ~uint64_t{cfg_.data_bytes - 1};
     const uint64_t bytes = uint64_t{1} << b.size;
     for (unsigned l = 0; l < cfg_.data_bytes; ++l) {
       if (!((in.wstrb >> l) & 1)) continue;
       const uint64_t ba = lane0 + l;
-      if (ba < (a & ~(bytes - 1)) || ba >= (a & ~(bytes - 1)) + bytes)
-        violation("WSTRB", t + ": strobe on a byte lane outside the beat");
       b.wbytes.emplace_back(ba, static_cast<uint8_t>(in.wdata[l / 4] >> (8 * (l % 4))));
     }
     ++stats_.write_beats;
@@ -306,10 +360,6 @@ void Axi4Mem::observe(const Axi4MasterOut& in) {
     }
   }
 
-  prev_ar_stall_ = in.arvalid && !cur_.arready;
-  prev_aw_stall_ = in.awvalid && !cur_.awready;
-  prev_w_stall_ = in.wvalid && !cur_.wready;
-  prev_ = in;
   stats_.max_reads_outstanding = std::max<uint64_t>(stats_.max_reads_outstanding, reads_.size());
   stats_.max_writes_outstanding =
       std::max<uint64_t>(stats_.max_writes_outstanding, waddr_.size() + bq_.size());
@@ -324,7 +374,7 @@ void Axi4Mem::reset_bus() {
   r_cur_.reset();
   b_cur_.reset();
   r_holding_ = b_holding_ = false;
-  prev_ar_stall_ = prev_aw_stall_ = prev_w_stall_ = false;
+  checker_.reset();
 }
 
 bool Axi4Mem::idle() const { return reads_.empty() && waddr_.empty() && bq_.empty(); }

@@ -12,8 +12,8 @@
 // AR/AW/W and random gaps on R/B, out-of-order responses across IDs (never
 // within one ID). Errors: SLVERR/DECERR by address range or on the n-th
 // read or write burst; a write burst answered with an error writes nothing.
-// Protocol rules checked every cycle throw Axi4ProtocolError naming the rule,
-// the cycle and the transaction.
+// Protocol rules checked every cycle (Axi4ProtocolChecker) throw
+// Axi4ProtocolError naming the rule, the cycle and the transaction.
 #pragma once
 
 #include <cstdint>
@@ -65,6 +65,60 @@ struct Axi4SlaveOut {
   std::vector<uint32_t> rdata;
   uint8_t rresp = 0;
   bool rlast = false;
+};
+
+// The master-side AXI4 rules, checked every cycle on any port (Axi4Mem and
+// Axi4TlmBridge use it on the port they serve). Call check() once per cycle
+// with what the slave presented (only the READYs are read) and the master's
+// outputs after the DUT settled. Rules (the name starts the message):
+//   AR_STABLE, AW_STABLE, W_STABLE  VALID held and payload unchanged until READY
+//   BURST_LEN, BURST_TYPE, BURST_SIZE  at most 256 beats, INCR, not wider than the bus
+//   NO_4K_CROSSING                  a burst stays inside one 4 KiB page
+//   WLAST                           on the last beat of each write burst, only there
+//   WSTRB                           strobes only on the byte lanes of the beat
+// W beats may come before their AW (they are checked when it arrives). A
+// violation throws Axi4ProtocolError: "AXI4 protocol violation at cycle N:
+// RULE: <transaction>: <what>".
+class Axi4ProtocolChecker {
+ public:
+  explicit Axi4ProtocolChecker(unsigned data_bytes);
+
+  void check(const Axi4SlaveOut& slave, const Axi4MasterOut& master);
+  // The bus was reset: forget transactions and stalls (the cycle count goes on).
+  void reset();
+  uint64_t cycle() const { return cycle_; }
+  // n cycles passed in which the master held its outputs and nothing
+  // handshook (a clock-gated master).
+  void skip(uint64_t n) { cycle_ += n; }
+  // Write bursts whose address came and whose W beats did not all arrive yet,
+  // and W beats that arrived ahead of their address.
+  std::size_t writes_open() const { return aw_.size(); }
+  std::size_t early_w_beats() const { return early_w_.size(); }
+
+ private:
+  struct Aw {
+    uint32_t id = 0;
+    uint64_t addr = 0;
+    uint32_t len = 0, size = 0, beat = 0;
+  };
+  struct WBeat {
+    uint64_t strb = 0;
+    bool last = false;
+    uint64_t cycle = 0;
+  };
+  [[noreturn]] void violation(const std::string& rule, const std::string& what) const;
+  void check_hold(const Axi4MasterOut& in);
+  void check_addr(const char* ch, uint32_t id, uint64_t addr, uint32_t len, uint32_t size,
+                  uint32_t burst) const;
+  void check_w(const WBeat& w);
+
+  unsigned data_bytes_;
+  unsigned full_size_;
+  uint64_t cycle_ = 0;
+  Axi4MasterOut prev_;
+  bool prev_ar_stall_ = false, prev_aw_stall_ = false, prev_w_stall_ = false;
+  std::deque<Aw> aw_;
+  std::deque<WBeat> early_w_;
 };
 
 struct Axi4MemConfig {
@@ -146,8 +200,6 @@ class Axi4Mem {
   bool coin(double p);
   AxiResp range_resp(uint64_t lo, uint64_t hi, bool is_read) const;
   uint64_t beat_addr(const Burst& b, uint32_t beat) const;
-  [[noreturn]] void violation(const std::string& rule, const std::string& what) const;
-  void check_hold(const Axi4MasterOut& in);
   std::optional<std::size_t> pick(const std::deque<Burst>& q);
 
   Axi4MemConfig cfg_;
@@ -160,8 +212,7 @@ class Axi4Mem {
   Axi4MemStats stats_;
   uint64_t cycle_ = 0;
   Axi4SlaveOut cur_;                      // what drive() presented this cycle
-  Axi4MasterOut prev_;                    // master outputs of the last cycle
-  bool prev_ar_stall_ = false, prev_aw_stall_ = false, prev_w_stall_ = false;
+  Axi4ProtocolChecker checker_;
 
   std::deque<Burst> reads_;               // accepted, not fully answered
   std::optional<std::size_t> r_cur_;      // index into reads_ of the burst on R

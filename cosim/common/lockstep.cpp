@@ -1,5 +1,6 @@
 #include "common/lockstep.h"
 
+#include <algorithm>
 #include <cinttypes>
 #include <cstdio>
 #include <cstdlib>
@@ -39,6 +40,14 @@ LockstepRecord LockstepRecord::from(const tlm::tlm_generic_payload& gp, const sc
   r.byte_enables = trnsim::byte_enables(gp);
   r.status = gp.get_response_status();
   r.time = t;
+  return r;
+}
+
+LockstepRecord LockstepRecord::level(bool value) {
+  LockstepRecord r;
+  r.data = {static_cast<uint8_t>(value)};
+  r.status = tlm::TLM_OK_RESPONSE;
+  r.time = sc_core::sc_time_stamp();
   return r;
 }
 
@@ -192,6 +201,31 @@ std::string LockstepChecker::cycle_error_report() const {
     o << line;
   }
   return o.str();
+}
+
+}  // namespace trnsim::cosim
+
+namespace trnsim::cosim {
+
+PayloadCopy::PayloadCopy(const tlm::tlm_generic_payload& src) {
+  data_.assign(src.get_data_ptr(), src.get_data_ptr() + src.get_data_length());
+  if (src.get_byte_enable_ptr())
+    be_.assign(src.get_byte_enable_ptr(), src.get_byte_enable_ptr() + src.get_byte_enable_length());
+  gp_.set_command(src.get_command());
+  gp_.set_address(src.get_address());
+  gp_.set_data_ptr(data_.data());
+  gp_.set_data_length(static_cast<unsigned>(data_.size()));
+  gp_.set_streaming_width(src.get_streaming_width());
+  gp_.set_byte_enable_ptr(be_.empty() ? nullptr : be_.data());
+  gp_.set_byte_enable_length(static_cast<unsigned>(be_.size()));
+  gp_.set_dmi_allowed(false);
+  gp_.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+}
+
+void PayloadCopy::copy_response_to(tlm::tlm_generic_payload& dst) const {
+  dst.set_response_status(gp_.get_response_status());
+  if (gp_.is_read() && dst.get_data_length() == data_.size())
+    std::copy(data_.begin(), data_.end(), dst.get_data_ptr());
 }
 
 }  // namespace trnsim::cosim

@@ -18,6 +18,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <initializer_list>
 #include <map>
 #include <string>
 #include <vector>
@@ -36,6 +37,8 @@ struct LockstepRecord {
   sc_core::sc_time time;  // when it completed (or was issued), in simulated time
 
   static LockstepRecord from(const tlm::tlm_generic_payload& gp, const sc_core::sc_time& t);
+  // An interrupt line's new level, now.
+  static LockstepRecord level(bool value);
   std::string describe(std::size_t max_bytes = 64) const;
 };
 
@@ -113,5 +116,38 @@ class LockstepChecker {
   bool stop_ = true;
   uint64_t compared_ = 0, soft_ = 0;
 };
+
+}  // namespace trnsim::cosim
+
+namespace trnsim::cosim {
+
+// A deep copy of a payload (its own data and byte-enable buffers), to send
+// the same transaction to both forms.
+class PayloadCopy {
+ public:
+  explicit PayloadCopy(const tlm::tlm_generic_payload& src);
+  tlm::tlm_generic_payload& gp() { return gp_; }
+  // Copies the response (status, and the data of a read) back into dst.
+  void copy_response_to(tlm::tlm_generic_payload& dst) const;
+
+ private:
+  std::vector<unsigned char> data_, be_;
+  tlm::tlm_generic_payload gp_;
+};
+
+// Whether a CSR's read value depends on how far the block has progressed
+// (hardware inputs other than configuration, interrupt state): such reads
+// may differ between the forms in time and are compared without their data
+// (a difference is counted as a timing mismatch). `config_regs` lists the
+// offsets of hw-input registers that are constant per instance.
+template <std::size_t N, class RegisterDesc>
+bool csr_timing_dependent(const RegisterDesc (&table)[N], uint32_t offset,
+                          std::initializer_list<uint32_t> config_regs) {
+  for (uint32_t c : config_regs)
+    if (c == offset) return false;
+  for (const auto& r : table)
+    if (r.offset == offset) return r.hw_in_mask != 0 || r.w1c_mask != 0;
+  return false;
+}
 
 }  // namespace trnsim::cosim

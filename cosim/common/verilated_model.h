@@ -24,6 +24,11 @@ class VerilatedModel {
     top_->eval();
   }
   ~VerilatedModel() {
+    // Verilator 5.006 erases the model's scopes from the thread's current
+    // context (Verilated::threadContextp()), which is the last context used
+    // in this thread, possibly another model's, already destroyed: point it
+    // at ours first (else two live models deadlock at destruction).
+    Verilated::threadContextp(ctx_.get());
     close_wave();
     top_->final();
   }

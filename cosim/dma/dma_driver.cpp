@@ -54,7 +54,7 @@ uint32_t DmaDriver::qreg(unsigned q, uint32_t q0_offset) {
 }
 
 void DmaDriver::reset() {
-  csr_op_.reset();
+  csr_.abort();
   tail_.fill(0);
   in_reset_ = true;
   for (int i = 0; i < 4; ++i) tick();
@@ -69,22 +69,7 @@ void DmaDriver::run_cycles(uint64_t n) {
 
 void DmaDriver::tick() {
   in_.rst_n = !in_reset_;
-  in_.awvalid = in_.wvalid = in_.bready = in_.arvalid = in_.rready = false;
-  if (csr_op_) {
-    const CsrOp& op = *csr_op_;
-    if (op.write) {
-      in_.awvalid = !op.aw_done;
-      in_.wvalid = !op.w_done;
-      in_.bready = op.aw_done && op.w_done;
-      in_.awaddr = op.addr;
-      in_.wdata = op.data;
-      in_.wstrb = op.strb;
-    } else {
-      in_.arvalid = !op.a_done;
-      in_.rready = op.a_done;
-      in_.araddr = op.addr;
-    }
-  }
+  csr_.drive(in_);
   if (in_reset_) {
     in_.mem = Axi4SlaveOut{};
     in_.mem.rdata.assign(config().data_bytes() / 4, 0);
@@ -95,39 +80,20 @@ void DmaDriver::tick() {
   rtl_->get_outputs(out_);
   if (!in_reset_) mem_.observe(out_.mem);
 
-  if (csr_op_) {
-    CsrOp& op = *csr_op_;
-    if (op.write) {
-      if (in_.awvalid && out_.awready) op.aw_done = true;
-      if (in_.wvalid && out_.wready) op.w_done = true;
-      if (in_.bready && out_.bvalid) {
-        csr_resp_ = out_.bresp;
-        csr_done_ = true;
-        csr_op_.reset();
-      }
-    } else {
-      if (in_.arvalid && out_.arready) op.a_done = true;
-      if (in_.rready && out_.rvalid) {
-        csr_rdata_ = out_.rdata;
-        csr_resp_ = out_.rresp;
-        csr_done_ = true;
-        csr_op_.reset();
-      }
-    }
-  }
+  csr_.observe(out_, cycle_);
   rtl_->clock();
   ++cycle_;
 }
 
-void DmaDriver::csr_blocking(CsrOp op, uint64_t max_cycles) {
-  csr_op_ = op;
-  csr_done_ = false;
+void DmaDriver::csr_blocking(bool write, uint32_t addr, uint32_t data, uint8_t strb,
+                             uint64_t max_cycles) {
+  csr_.start(write, addr, data, strb);
   const uint64_t start = cycle_;
-  while (!csr_done_) {
+  while (!csr_.done()) {
     if (cycle_ - start > max_cycles) {
       std::ostringstream os;
-      os << "DMA (" << config().name << "): CSR " << (op.write ? "write" : "read") << " at 0x"
-         << std::hex << op.addr << std::dec << " timed out at cycle " << cycle_;
+      os << "DMA (" << config().name << "): CSR " << (write ? "write" : "read") << " at 0x"
+         << std::hex << addr << std::dec << " timed out at cycle " << cycle_;
       throw std::runtime_error(os.str());
     }
     tick();
@@ -135,21 +101,14 @@ void DmaDriver::csr_blocking(CsrOp op, uint64_t max_cycles) {
 }
 
 uint32_t DmaDriver::csr_read(uint32_t addr, uint8_t* resp) {
-  CsrOp op;
-  op.addr = addr;
-  csr_blocking(op, 1000);
-  if (resp) *resp = csr_resp_;
-  return csr_rdata_;
+  csr_blocking(false, addr, 0, 0xF, 1000);
+  if (resp) *resp = csr_.resp();
+  return csr_.rdata();
 }
 
 uint8_t DmaDriver::csr_write(uint32_t addr, uint32_t data, uint8_t strb) {
-  CsrOp op;
-  op.write = true;
-  op.addr = addr;
-  op.data = data;
-  op.strb = strb;
-  csr_blocking(op, 1000);
-  return csr_resp_;
+  csr_blocking(true, addr, data, strb, 1000);
+  return csr_.resp();
 }
 
 void DmaDriver::setup_queue(unsigned q, const DmaQueueSetup& s, bool enable) {

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "common/axi4_mem.h"
+#include "common/axil_agent.h"
 #include "dma/dma_rtl.h"
 
 namespace trnsim::cosim {
@@ -93,14 +94,8 @@ class DmaDriver {
   void wait_all(unsigned mask, uint64_t max_cycles = 4000000);
 
  private:
-  struct CsrOp {
-    bool write = false;
-    uint32_t addr = 0, data = 0;
-    uint8_t strb = 0xF;
-    bool aw_done = false, w_done = false, a_done = false;
-  };
   void tick();
-  void csr_blocking(CsrOp op, uint64_t max_cycles);
+  void csr_blocking(bool write, uint32_t addr, uint32_t data, uint8_t strb, uint64_t max_cycles);
 
   std::unique_ptr<DmaRtl> rtl_;
   Axi4Mem mem_;
@@ -108,10 +103,7 @@ class DmaDriver {
   bool in_reset_ = false;
   DmaPinsIn in_;
   DmaPinsOut out_;
-  std::optional<CsrOp> csr_op_;
-  bool csr_done_ = false;
-  uint32_t csr_rdata_ = 0;
-  uint8_t csr_resp_ = 0;
+  AxilAgent csr_;  // the AXI4-Lite master on the CSR port
   std::array<uint32_t, 4> tail_{};
   std::array<DmaQueueSetup, 4> setup_{};
 };

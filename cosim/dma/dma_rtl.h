@@ -42,6 +42,8 @@ struct DmaPinsOut {
   uint32_t rdata = 0;
   Axi4MasterOut mem;
   bool irq = false;
+  // idle_o: nothing changes until an input arrives (rtl/dma/dma_engine.sv)
+  bool idle = false;
 };
 
 class DmaRtl {

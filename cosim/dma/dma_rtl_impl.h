@@ -40,6 +40,7 @@ class DmaRtlImpl final : public DmaRtl {
     V& t = model_.top();
     sample_axil(t, out);
     out.irq = t.irq_o;
+    out.idle = t.idle_o;
     Axi4MasterOut& m = out.mem;
     m.awvalid = t.m_axi_awvalid_o;
     m.awid = t.m_axi_awid_o;

@@ -30,7 +30,7 @@ TensorDriver::TensorDriver(std::unique_ptr<TensorRtl> rtl) : rtl_(std::move(rtl)
 TensorDriver::~TensorDriver() = default;
 
 void TensorDriver::reset() {
-  csr_op_.reset();
+  csr_.abort();
   w_queue_.clear();
   act_queue_.clear();
   w_hs_.clear();
@@ -69,22 +69,7 @@ void TensorDriver::throw_timeout(const std::string& what) const {
 
 void TensorDriver::tick() {
   in_.rst_n = !in_reset_;
-  in_.awvalid = in_.wvalid = in_.bready = in_.arvalid = in_.rready = false;
-  if (csr_op_) {
-    CsrOp& op = *csr_op_;
-    if (op.write) {
-      in_.awvalid = !op.aw_done;
-      in_.wvalid = !op.w_done;
-      in_.bready = op.aw_done && op.w_done;
-      in_.awaddr = op.addr;
-      in_.wdata = op.data;
-      in_.wstrb = op.strb;
-    } else {
-      in_.arvalid = !op.a_done;
-      in_.rready = op.a_done;
-      in_.araddr = op.addr;
-    }
-  }
+  csr_.drive(in_);
   in_.w_valid = !in_reset_ && !w_queue_.empty() && w_offer_;
   if (in_.w_valid) in_.w_words = w_queue_.front();
   in_.act_valid = !in_reset_ && !act_queue_.empty() && act_offer_;
@@ -95,28 +80,7 @@ void TensorDriver::tick() {
   rtl_->set_inputs(in_);
   rtl_->get_outputs(out_);
 
-  if (csr_op_ && !in_reset_) {
-    CsrOp& op = *csr_op_;
-    if (op.write) {
-      const bool was_done = op.aw_done && op.w_done;
-      if (in_.awvalid && out_.awready) op.aw_done = true;
-      if (in_.wvalid && out_.wready) op.w_done = true;
-      if (!was_done && op.aw_done && op.w_done) csr_last_hs_cycle_ = cycle_;
-      if (in_.bready && out_.bvalid) {
-        csr_last_resp_ = out_.bresp;
-        csr_last_done_ = true;
-        csr_op_.reset();
-      }
-    } else {
-      if (in_.arvalid && out_.arready) op.a_done = true;
-      if (in_.rready && out_.rvalid) {
-        csr_last_rdata_ = out_.rdata;
-        csr_last_resp_ = out_.rresp;
-        csr_last_done_ = true;
-        csr_op_.reset();
-      }
-    }
-  }
+  if (!in_reset_) csr_.observe(out_, cycle_);
 
   const bool w_hs = in_.w_valid && out_.w_ready;
   const bool act_hs = in_.act_valid && out_.act_ready;
@@ -152,11 +116,9 @@ void TensorDriver::run_cycles(uint64_t n) {
   for (uint64_t i = 0; i < n; ++i) tick();
 }
 
-void TensorDriver::start_csr(CsrOp op) {
+void TensorDriver::start_csr(bool write, uint32_t addr, uint32_t data, uint8_t strb) {
   wait_csr_idle(100000);
-  op.issued_cycle = cycle_;
-  csr_op_ = op;
-  csr_last_done_ = false;
+  csr_.start(write, addr, data, strb);
 }
 
 void TensorDriver::wait_csr_idle(uint64_t max_cycles) {
@@ -168,24 +130,16 @@ void TensorDriver::wait_csr_idle(uint64_t max_cycles) {
 }
 
 uint32_t TensorDriver::csr_read(uint32_t addr, uint8_t* resp) {
-  CsrOp op;
-  op.write = false;
-  op.addr = addr;
-  start_csr(op);
+  start_csr(false, addr);
   wait_csr_idle(100000);
-  if (resp) *resp = csr_last_resp_;
-  return csr_last_rdata_;
+  if (resp) *resp = csr_.resp();
+  return csr_.rdata();
 }
 
 uint8_t TensorDriver::csr_write(uint32_t addr, uint32_t data, uint8_t strb) {
-  CsrOp op;
-  op.write = true;
-  op.addr = addr;
-  op.data = data;
-  op.strb = strb;
-  start_csr(op);
+  start_csr(true, addr, data, strb);
   wait_csr_idle(100000);
-  return csr_last_resp_;
+  return csr_.resp();
 }
 
 void TensorDriver::queue_weights(const std::vector<uint16_t>& row) {
@@ -228,17 +182,13 @@ uint64_t TensorDriver::start_command(const TensorCmd& cmd, bool expect_accept) {
     csr_write(regs::CMD_PSUM_OFFSET, psum);
     psum_cache_ = psum;
   }
-  CsrOp op;
-  op.write = true;
-  op.addr = regs::CTRL_OFFSET;
-  op.data = field(1, regs::CTRL_START_LSB, regs::CTRL_START_MASK);
-  start_csr(op);
+  start_csr(true, regs::CTRL_OFFSET, field(1, regs::CTRL_START_LSB, regs::CTRL_START_MASK));
   wait_csr_idle(100000);
   if (expect_accept) {
     ++cmds_started_;
     pending_rows_per_cmd_.push_back(cmd.m_rows);
   }
-  return csr_last_hs_cycle_;
+  return csr_.handshake_cycle();
 }
 
 void TensorDriver::run_until_idle(uint64_t max_idle) {

@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "common/axil_agent.h"
 #include "numerics/numerics.h"
 #include "tensor/tensor_rtl.h"
 
@@ -106,17 +107,10 @@ class TensorDriver {
                const std::vector<uint16_t>& b, std::vector<uint32_t>& c, bool accumulate);
 
  private:
-  struct CsrOp {
-    bool write = false;
-    uint32_t addr = 0, data = 0;
-    uint8_t strb = 0xF;
-    bool aw_done = false, w_done = false, a_done = false;
-    uint64_t issued_cycle = 0;
-  };
   void tick();  // one clock cycle of every agent
-  bool csr_busy() const { return csr_op_.has_value(); }
+  bool csr_busy() const { return csr_.busy(); }
   void wait_csr_idle(uint64_t max_cycles);
-  void start_csr(CsrOp op);
+  void start_csr(bool write, uint32_t addr, uint32_t data = 0, uint8_t strb = 0xF);
   void throw_timeout(const std::string& what) const;
 
   std::unique_ptr<TensorRtl> rtl_;
@@ -125,11 +119,7 @@ class TensorDriver {
   TensorPinsIn in_;
   TensorPinsOut out_;
 
-  std::optional<CsrOp> csr_op_;
-  bool csr_last_done_ = false;
-  uint32_t csr_last_rdata_ = 0;
-  uint8_t csr_last_resp_ = 0;
-  uint64_t csr_last_hs_cycle_ = 0;
+  AxilAgent csr_;  // the AXI4-Lite master on the CSR port
 
   std::deque<std::vector<uint32_t>> w_queue_, act_queue_;
   std::vector<uint64_t> w_hs_, act_hs_;

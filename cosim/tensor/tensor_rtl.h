@@ -39,6 +39,8 @@ struct TensorPinsOut {
   uint8_t bresp = 0, rresp = 0;
   uint32_t rdata = 0;
   bool w_ready = false, act_ready = false, res_valid = false, irq = false;
+  // idle_o: nothing changes until an input handshake (rtl/tensor/tensor_engine.sv)
+  bool idle = false;
   uint16_t res_addr = 0;
   std::vector<uint32_t> res_words;  // one FP32 lane per word
 };

@@ -37,6 +37,7 @@ class TensorRtlImpl final : public TensorRtl {
     out.res_valid = t.res_valid_o;
     out.res_addr = t.res_addr_o;
     out.irq = t.irq_o;
+    out.idle = t.idle_o;
     out.res_words.resize(cfg_.cols);
     get_words(t.res_data_o, out.res_words.data(), cfg_.cols);
   }

@@ -74,7 +74,9 @@ module dma_engine #(
   input  logic [1:0]             m_axi_rresp_i,
   input  logic                   m_axi_rlast_i,
   // level interrupt: |(INTR_STATE & INTR_ENABLE)
-  output logic                   irq_o
+  output logic                   irq_o,
+  // quiescent: nothing will happen until an input arrives (see below)
+  output logic                   idle_o
 );
   localparam int MaxQ = dma_pkg::MaxQueues;
   localparam int NumWin = dma_pkg::NumWindows;
@@ -709,6 +711,21 @@ module dma_engine #(
       errors_q       <= errors_d;
     end
   end
+
+  // Idle: high when, with the inputs held as they are, no state changes and
+  // no output changes until an input arrives (a CSR access on AXI4-Lite, or
+  // anything on the AXI4 master's slave-driven channels): the control FSM is
+  // in StIdle, no enabled queue has work (q_req: enabled, not stopped, HEAD !=
+  // TAIL), the read path, realigner and write path are empty (nothing
+  // outstanding on the AXI4 master), the AXI4-Lite adapter holds no request
+  // or response, and no RESET/RESUME pulse is on its way from the CSR block.
+  // Every counter then holds (BUSY needs a state other than StIdle, STALL a
+  // valid on the master). A simulator may stop clocking while idle_o is high
+  // and its inputs offer nothing new (clock gating).
+  assign idle_o = (state_q == StIdle) && !(|q_req) && !rd_busy && !ra_busy && wr_idle &&
+                  !(|q_reset_qe) && !(|q_resume_qe) &&
+                  s_axil_awready_o && s_axil_wready_o && s_axil_arready_o &&
+                  !s_axil_bvalid_o && !s_axil_rvalid_o;
 
   logic unused;
   assign unused = ^{arb_gnt, m_axi_bid_i, q_resume_v, q_reset_v, desc_addr_q[OffBits-1:0]};

@@ -53,7 +53,9 @@ module tensor_engine #(
   output logic [Cols*32-1:0]     res_data_o,
   output logic [15:0]            res_addr_o,
   // level interrupt: |(INTR_STATE & INTR_ENABLE)
-  output logic                   irq_o
+  output logic                   irq_o,
+  // quiescent: nothing will happen until an input handshake (see below)
+  output logic                   idle_o
 );
   // ---------------------------------------------------------------------------
   // CSR block (generated from rtl/regs/tensor.json)
@@ -506,6 +508,26 @@ module tensor_engine #(
       macs_q         <= macs_d;
     end
   end
+
+  // ---------------------------------------------------------------------------
+  // Idle: high when, with the inputs held as they are, no register that can
+  // reach an output or the PSUM changes and no output changes until an input
+  // handshake (AXI4-Lite AW/W/AR, or w/act valid meeting ready) arrives. It
+  // needs: no command queued, in the stream slot or in flight
+  // (outstanding_q == 0: rows travel in order and a command is done when its
+  // last row reaches the PSUM, so no valid row is in the pipeline), the
+  // result FIFO empty, the AXI4-Lite adapter empty (no buffered AW/W/AR, no
+  // B or R waiting) and no START pulse on its way from the CSR block. Then
+  // every counter holds (BUSY and STALL need work or a full FIFO) and
+  // w_ready_o / act_ready_o are low, so data offered on the streams is not
+  // taken. The datapath's data registers still shift don't-care values (all
+  // valid bits low); they never reach PSUM or res_data_o. A simulator may
+  // therefore stop clocking while idle_o is high and its inputs offer no new
+  // handshake (clock gating; cosim/tensor/tensor_rtl_tlm.h).
+  // ---------------------------------------------------------------------------
+  assign idle_o = (outstanding_q == '0) && out_empty && !csr_start_qe &&
+                  s_axil_awready_o && s_axil_wready_o && s_axil_arready_o &&
+                  !s_axil_bvalid_o && !s_axil_rvalid_o;
 
   logic unused_sig;
   assign unused_sig = ^{s_load, s_k, q_count, h_dta, h_dtw, h_acc, h_emit, h_irq, h_m, h_psum};

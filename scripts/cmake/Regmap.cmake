@@ -6,7 +6,8 @@
 # re-runs the configure when <json> or regmap.py changes. Then provides:
 #   <block>_regs / trnsim::<block>_regs  INTERFACE library: include dir with the headers
 #   TRNSIM_<BLOCK>_REGS_SV               (cache, internal) "<dir>/<block>_reg_pkg.sv;<dir>/<block>_csr.sv",
-#                                        in dependency order, for verilate(SOURCES ...);
+#                                        in dependency order, for verilate(SOURCES ...) (only the
+#                                        package for a block without registers);
 #                                        also the global property of the same name
 #   TRNSIM_REGS_GENERATED_DIR            (cache, internal) the output directory
 #   test regmap_docs_<block>             fails when docs/registers/<block>.md is stale
@@ -43,7 +44,8 @@ function(trnsim_regmap block json)
   set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS "${json}" "${TRNSIM_REGMAP_SCRIPT}")
 
   # The generated block name must match <block> (the file names depend on it).
-  foreach(f "${block}_reg_pkg.sv" "${block}_csr.sv" "${block}_regs.h" "${block}_regs.hpp")
+  # A block without registers (enums and layouts only) has no <block>_csr.sv.
+  foreach(f "${block}_reg_pkg.sv" "${block}_regs.h" "${block}_regs.hpp")
     if(NOT EXISTS "${out_dir}/${f}")
       message(FATAL_ERROR "trnsim_regmap(${block}): ${out_dir}/${f} was not generated; "
                           "does \"block\" in ${json} say \"${block}\"?")
@@ -54,7 +56,10 @@ function(trnsim_regmap block json)
   add_library(trnsim::${block}_regs ALIAS ${block}_regs)
   target_include_directories(${block}_regs INTERFACE "${out_dir}")
 
-  set(sv "${out_dir}/${block}_reg_pkg.sv;${out_dir}/${block}_csr.sv")
+  set(sv "${out_dir}/${block}_reg_pkg.sv")
+  if(EXISTS "${out_dir}/${block}_csr.sv")
+    list(APPEND sv "${out_dir}/${block}_csr.sv")
+  endif()
   set(TRNSIM_${upper}_REGS_SV "${sv}" CACHE INTERNAL "Generated SV of the ${block} register map")
   set_property(GLOBAL PROPERTY TRNSIM_${upper}_REGS_SV "${sv}")
 

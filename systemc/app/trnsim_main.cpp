@@ -4,6 +4,7 @@
 //   trnsim dma     a DMA scenario file on the DMA engine RTL (dma_scenario.h)
 //   trnsim configs the prebuilt RTL configurations
 //   trnsim iss     a bare-metal RV32 ELF on the management core ISS alone (docs/mgmt.md)
+//   trnsim mgmt    firmware on the management subsystem (docs/firmware.md)
 // Errors print one clear line and exit non-zero; see docs/usage.md.
 #include <chrono>
 #include <cstdio>
@@ -19,6 +20,7 @@
 #include "matrix_io.h"
 #include "mgmt/gdb_stub.h"
 #include "mgmt/iss_standalone.h"
+#include "mgmt/mgmt_run.h"
 #include "numerics/numerics.h"
 #include "tensor/tensor_driver.h"
 #include "tensor/tensor_rtl.h"
@@ -338,6 +340,7 @@ const char* kHelp = R"(usage: trnsim <command> [options]
   dma       a DMA scenario file on the DMA engine RTL (--help)
   configs   list the prebuilt RTL configurations
   iss       a bare-metal RV32 ELF on the management core ISS (--help)
+  mgmt      firmware on the management subsystem, host mailbox script (--help)
 With no command, 'run' is assumed.
 )";
 
@@ -357,7 +360,11 @@ int main(int argc, char** argv) {
     if (cmd == "dma") return cmd_dma(args);
     if (cmd == "configs") return cmd_configs();
     if (cmd == "iss") return cmd_iss(args);
+    if (cmd == "mgmt") return trnsim::mgmt::mgmt_command(args, std::cout);
     throw UsageError("unknown command '" + cmd + "'");
+  } catch (const trnsim::mgmt::MgmtUsageError& e) {
+    std::fprintf(stderr, "trnsim: %s\n(try 'trnsim mgmt --help')\n", e.what());
+    return 2;
   } catch (const UsageError& e) {
     std::fprintf(stderr, "trnsim: %s\n(try 'trnsim --help')\n", e.what());
     return 2;
@@ -366,3 +373,7 @@ int main(int argc, char** argv) {
     return 1;
   }
 }
+
+// libsystemc.so's own main() calls sc_main; trnsim has its own main(), so
+// sc_main only has to exist (the mgmt command links SystemC).
+extern "C" int sc_main(int, char*[]) { return 1; }

@@ -50,6 +50,7 @@ const char* stop_reason_name(StopReason r) {
     case StopReason::kEbreak: return "ebreak";
     case StopReason::kToHost: return "tohost";
     case StopReason::kDoubleFault: return "double fault";
+    case StopReason::kRequested: return "stop requested";
   }
   return "?";
 }
@@ -141,9 +142,14 @@ uint32_t rv32_expand_compressed(uint16_t c) {
 
 Rv32Iss::Rv32Iss(Rv32Bus& bus, uint32_t hartid) : bus_(bus), hartid_(hartid) { reset(0); }
 
-void Rv32Iss::add_ram(uint32_t base, uint32_t size, uint8_t* data) {
-  rams_.push_back({base, size, data});
-  last_ram_ = rams_.front();
+void Rv32Iss::add_ram(uint32_t base, uint32_t size, uint8_t* data, bool writable) {
+  rams_.push_back({base, size, data, writable});
+  fetch_ram_ = data_ram_ = rams_.front();
+}
+
+void Rv32Iss::clear_rams() {
+  rams_.clear();
+  fetch_ram_ = data_ram_ = Ram{0, 0, nullptr, false};
 }
 
 void Rv32Iss::reset(uint32_t reset_pc) {
@@ -156,13 +162,15 @@ void Rv32Iss::reset(uint32_t reset_pc) {
   tohost_value_ = 0;
 }
 
-inline uint8_t* Rv32Iss::ram_ptr(uint32_t addr, uint32_t len) {
-  uint32_t off = addr - last_ram_.base;
-  if (off < last_ram_.size && len <= last_ram_.size - off) return last_ram_.data + off;
+inline uint8_t* Rv32Iss::ram_ptr(Ram& cache, uint32_t addr, uint32_t len, bool write) {
+  uint32_t off = addr - cache.base;
+  if (off < cache.size && len <= cache.size - off && (cache.writable || !write))
+    return cache.data + off;
   for (const Ram& r : rams_) {
     off = addr - r.base;
     if (off < r.size && len <= r.size - off) {
-      last_ram_ = r;
+      if (write && !r.writable) return nullptr;
+      cache = r;
       return r.data + off;
     }
   }
@@ -285,14 +293,14 @@ bool Rv32Iss::take_interrupt() {
 }
 
 bool Rv32Iss::fetch(uint32_t& insn) {
-  if (const uint8_t* p = ram_ptr(pc_, 4)) {
+  if (const uint8_t* p = ram_ptr(fetch_ram_, pc_, 4, false)) {
     std::memcpy(&insn, p, 4);
     return true;
   }
   uint32_t half[2] = {0, 0};
   for (int i = 0; i < 2; ++i) {
     const uint32_t a = pc_ + 2 * static_cast<uint32_t>(i);
-    if (const uint8_t* p = ram_ptr(a, 2)) {
+    if (const uint8_t* p = ram_ptr(fetch_ram_, a, 2, false)) {
       half[i] = p[0] | (p[1] << 8);
     } else if (bus_.read(a, 2, half[i]) != BusResult::kOk) {
       next_pc_ = pc_;
@@ -328,7 +336,7 @@ bool Rv32Iss::store(uint32_t addr, unsigned size, uint32_t value) {
     trap(cause::kStoreMisaligned, addr);
     return false;
   }
-  if (uint8_t* p = ram_ptr(addr, size)) {
+  if (uint8_t* p = ram_wptr(addr, size)) {
     std::memcpy(p, &value, size);
   } else if (bus_.write(addr, size, value) != BusResult::kOk) {
     trap(cause::kStoreAccess, addr);
@@ -500,7 +508,7 @@ void Rv32Iss::execute_amo(uint32_t insn, uint32_t rd, uint32_t addr, uint32_t b)
     return;
   }
   uint32_t old = 0;
-  const uint8_t* p = ram_ptr(addr, 4);
+  const uint8_t* p = ram_wptr(addr, 4);
   if (p) {
     std::memcpy(&old, p, 4);
   } else if (bus_.read(addr, 4, old) != BusResult::kOk) {
@@ -577,6 +585,7 @@ RunResult Rv32Iss::run(uint64_t max_instructions) {
       const uint32_t at = pc_;
       take_interrupt();
       ++mcycle_;
+      ++steps_;
       if (trace_) {
         char buf[64];
         std::snprintf(buf, sizeof buf, "interrupt mcause=0x%08x", mcause_);
@@ -601,6 +610,7 @@ RunResult Rv32Iss::run(uint64_t max_instructions) {
         }
       }
       ++mcycle_;
+      ++steps_;
       minstret_ += retired_;
       pc_ = next_pc_;
     }
@@ -628,6 +638,7 @@ void Rv32Iss::step_traced() {
     }
   }
   ++mcycle_;
+  ++steps_;
   minstret_ += retired_;
   pc_ = next_pc_;
   std::string what;

@@ -39,7 +39,8 @@ enum class StopReason {
   kBreakpoint,  // pc reached a breakpoint (not executed yet)
   kEbreak,      // EBREAK executed while ebreak_stops() (pc stays at the EBREAK)
   kToHost,      // a non-zero store to the tohost word (value in tohost_value())
-  kDoubleFault  // a trap whose handler cannot be fetched (mcause/mepc keep the first trap)
+  kDoubleFault, // a trap whose handler cannot be fetched (mcause/mepc keep the first trap)
+  kRequested    // request_stop() was called during the run (after the current instruction)
 };
 const char* stop_reason_name(StopReason r);
 
@@ -79,7 +80,11 @@ class Rv32Iss {
 
   // A RAM region the core reaches by pointer (DMI): fetch, load and store
   // inside it never touch the bus. The memory stays owned by the caller.
-  void add_ram(uint32_t base, uint32_t size, uint8_t* data);
+  // A read-only region (writable false, e.g. a boot ROM) serves fetch and
+  // load; stores and AMOs to it go to the bus (which may refuse them).
+  void add_ram(uint32_t base, uint32_t size, uint8_t* data, bool writable = true);
+  // Forgets every region (a DMI invalidation); later accesses use the bus.
+  void clear_rams();
 
   // Registers to zero, CSRs to reset values, pc = reset_pc.
   void reset(uint32_t reset_pc);
@@ -100,6 +105,16 @@ class Rv32Iss {
   bool write_csr(uint16_t num, uint32_t value);
   uint64_t instret() const { return minstret_; }
   uint64_t cycles() const { return mcycle_; }
+  // Instruction and trap slots executed since construction: like mcycle but
+  // monotonic (firmware cannot write it), for a timing wrapper.
+  uint64_t steps() const { return steps_; }
+  // Cycles spent outside run() (asleep in WFI) count in mcycle/cycle.
+  void add_cycles(uint64_t n) { mcycle_ += n; }
+  // From a bus callback: run() returns kRequested after the current instruction.
+  void request_stop() {
+    stop_ = true;
+    stop_reason_ = StopReason::kRequested;
+  }
   bool in_wfi() const { return wfi_; }
 
   // Interrupt inputs (level): the MSIP/MTIP/MEIP bits of mip.
@@ -138,8 +153,14 @@ class Rv32Iss {
   struct Ram {
     uint32_t base, size;
     uint8_t* data;
+    bool writable;
   };
-  uint8_t* ram_ptr(uint32_t addr, uint32_t len);
+  // The region holding [addr, addr+len), through a one-entry cache (one for
+  // fetch, one for data, so code in ROM and data in RAM do not evict each
+  // other); write: only writable regions.
+  uint8_t* ram_ptr(Ram& cache, uint32_t addr, uint32_t len, bool write);
+  uint8_t* ram_ptr(uint32_t addr, uint32_t len) { return ram_ptr(data_ram_, addr, len, false); }
+  uint8_t* ram_wptr(uint32_t addr, uint32_t len) { return ram_ptr(data_ram_, addr, len, true); }
   bool fetch(uint32_t& insn);
   bool load(uint32_t addr, unsigned size, uint32_t& value);
   bool store(uint32_t addr, unsigned size, uint32_t value);
@@ -154,13 +175,13 @@ class Rv32Iss {
 
   Rv32Bus& bus_;
   std::vector<Ram> rams_;
-  Ram last_ram_{0, 0, nullptr};  // the region hit last: checked first
+  Ram fetch_ram_{0, 0, nullptr, false}, data_ram_{0, 0, nullptr, false};  // hit last: checked first
 
   uint32_t x_[32] = {};
   uint32_t pc_ = 0, next_pc_ = 0;
   uint32_t mstatus_ = 0, mie_ = 0, mip_ = 0, mtvec_ = 0, mscratch_ = 0, mepc_ = 0, mcause_ = 0,
            mtval_ = 0;
-  uint64_t mcycle_ = 0, minstret_ = 0;
+  uint64_t mcycle_ = 0, minstret_ = 0, steps_ = 0;
   const uint32_t hartid_;
   bool retired_ = false;  // this instruction retires (no trap)
   bool trapped_ = false;  // a trap was taken (for the trace)

@@ -39,14 +39,14 @@ module bench_tensor_stream #(
   // ---------------------------------------------------------------------------
   // DUT
   // ---------------------------------------------------------------------------
-  /* verilator lint_off UNUSEDSIGNAL */  // responses and irq are not looked at
+  /* verilator lint_off UNUSEDSIGNAL */  // responses, irq and idle are not looked at
   logic                 rst_n;
   logic                 awvalid, awready, wvalid, wready, bvalid, bready;
   logic                 arvalid, arready, rvalid, rready;
   logic [7:0]           awaddr, araddr;
   logic [31:0]          wdata, rdata;
   logic [1:0]           bresp, rresp;
-  logic                 w_valid, w_ready, act_valid, act_ready, res_valid, irq;
+  logic                 w_valid, w_ready, act_valid, act_ready, res_valid, irq, idle;
   logic [Cols*16-1:0]   w_data;
   logic [Rows*16-1:0]   act_data;
   logic [Cols*32-1:0]   res_data;
@@ -87,7 +87,8 @@ module bench_tensor_stream #(
     .res_ready_i     (1'b1),
     .res_data_o      (res_data),
     .res_addr_o      (res_addr),
-    .irq_o           (irq)
+    .irq_o           (irq),
+    .idle_o          (idle)
   );
 
   // ---------------------------------------------------------------------------

@@ -1,0 +1,107 @@
+#include "tensor/tensor_lockstep.h"
+
+#include "common/trace.h"
+#include "tensor_regs.hpp"
+
+namespace trnsim::cosim {
+
+using sc_core::sc_time;
+namespace tr = regs::tensor;
+
+TensorLockstep::TensorLockstep(sc_core::sc_module_name name, const tensor::TensorBlockConfig& cfg,
+                               const Maker& make_rtl, const Maker& make_tlm)
+    : TensorBlock(name, cfg),
+      rtl_csr_("rtl_csr"),
+      tlm_csr_("tlm_csr"),
+      rtl_stream_("rtl_stream"),
+      tlm_stream_("tlm_stream"),
+      rtl_result_("rtl_result"),
+      tlm_result_("tlm_result"),
+      rtl_irq_("rtl_irq"),
+      tlm_irq_("tlm_irq"),
+      checker_(this->name(), cfg.period) {
+  rtl_ = make_rtl("rtl", cfg);
+  tlm_ = make_tlm("tlm", cfg);
+  rtl_csr_.bind(rtl_->csr);
+  tlm_csr_.bind(tlm_->csr);
+  rtl_stream_.bind(rtl_->stream);
+  tlm_stream_.bind(tlm_->stream);
+  rtl_->result.bind(rtl_result_);
+  tlm_->result.bind(tlm_result_);
+  rtl_->irq.bind(rtl_irq_);
+  tlm_->irq.bind(tlm_irq_);
+  rtl_result_.register_b_transport(this, &TensorLockstep::rtl_result);
+  tlm_result_.register_b_transport(this, &TensorLockstep::tlm_result);
+
+  SC_HAS_PROCESS(TensorLockstep);
+  SC_METHOD(rtl_irq_changed);
+  sensitive << rtl_irq_;
+  dont_initialize();
+  SC_METHOD(tlm_irq_changed);
+  sensitive << tlm_irq_;
+  dont_initialize();
+}
+
+void TensorLockstep::set_trace(TraceWriter* t) {
+  trace_ = t;
+  rtl_->set_trace(t);
+  tlm_->set_trace(t);
+}
+
+void TensorLockstep::csr_b_transport(tlm::tlm_generic_payload& gp, sc_time& delay) {
+  const sc_time now = sc_core::sc_time_stamp();
+  PayloadCopy r(gp), t(gp);
+  sc_time dr = delay, dt = delay;
+  rtl_csr_->b_transport(r.gp(), dr);
+  tlm_csr_->b_transport(t.gp(), dt);
+  const uint32_t off = static_cast<uint32_t>(gp.get_address());
+  const bool exact =
+      !gp.is_read() || !csr_timing_dependent(tr::kRegisters, off, {tr::GEOMETRY_OFFSET});
+  checker_.compare_now(std::string(gp.is_read() ? "csr read " : "csr write ") +
+                           TraceWriter::hex(off),
+                       LockstepRecord::from(r.gp(), now + dr), LockstepRecord::from(t.gp(), now + dt),
+                       exact, "csr access");
+  r.copy_response_to(gp);
+  delay = dr;
+}
+
+void TensorLockstep::stream_b_transport(tlm::tlm_generic_payload& gp, sc_time& delay) {
+  const sc_time now = sc_core::sc_time_stamp();
+  PayloadCopy r(gp), t(gp);
+  sc_time dr = delay, dt = delay;
+  rtl_stream_->b_transport(r.gp(), dr);
+  tlm_stream_->b_transport(t.gp(), dt);
+  const bool act = gp.get_address() >= tensor::kActStreamAddr;
+  checker_.compare_now(act ? "activation rows" : "weight rows", LockstepRecord::from(r.gp(), now + dr),
+                       LockstepRecord::from(t.gp(), now + dt), true,
+                       act ? "activation stream" : "weight stream");
+  r.copy_response_to(gp);
+  delay = dr;
+}
+
+void TensorLockstep::rtl_result(tlm::tlm_generic_payload& gp, sc_time& delay) {
+  const sc_time issued = sc_core::sc_time_stamp() + delay;
+  result->b_transport(gp, delay);
+  LockstepRecord rec = LockstepRecord::from(gp, issued);
+  rec.status = tlm::TLM_OK_RESPONSE;  // the fast form never sees the real target's answer
+  checker_.push(Side::kRtl, "result row", rec, "result row");
+}
+
+void TensorLockstep::tlm_result(tlm::tlm_generic_payload& gp, sc_time& delay) {
+  gp.set_response_status(tlm::TLM_OK_RESPONSE);
+  checker_.push(Side::kTlm, "result row", LockstepRecord::from(gp, sc_core::sc_time_stamp() + delay),
+                "result row");
+}
+
+void TensorLockstep::rtl_irq_changed() {
+  irq.write(rtl_irq_.read());
+  checker_.push(Side::kRtl, "irq edge", LockstepRecord::level(rtl_irq_.read()), "irq edge");
+}
+
+void TensorLockstep::tlm_irq_changed() {
+  checker_.push(Side::kTlm, "irq edge", LockstepRecord::level(tlm_irq_.read()), "irq edge");
+}
+
+void TensorLockstep::end_of_simulation() { checker_.finish(); }
+
+}  // namespace trnsim::cosim
