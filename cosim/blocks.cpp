@@ -48,6 +48,8 @@ dma::DmaBlockConfig dma_block_config(const std::string& rtl_config, const sc_cor
 
 namespace {
 
+constexpr unsigned kDmaCsrCycles = 3;
+
 std::unique_ptr<tensor::TensorBlock> tensor_rtl(const char* name, const tensor::TensorBlockConfig& cfg,
                                                 const BlockOptions& opt) {
   TensorRtlTlmOptions o;
@@ -61,6 +63,20 @@ std::unique_ptr<dma::DmaBlock> dma_rtl(const char* name, const dma::DmaBlockConf
   auto d = std::make_unique<DmaRtlTlm>(name, cfg, opt.wave);
   d->set_idle_skipping(opt.skip_idle);
   return d;
+}
+
+// The fast DMA model's timing as the factory makes it. A CSR access through
+// the RTL's AXI4-Lite slave takes 3 cycles from the request to the end of the
+// response (measured in lockstep: the rtl form's accesses end 2 cycles after
+// the default model's, csr_latency 1). csr_latency 3 with csr_to_pick 0 gives
+// the initiator the RTL's latency and keeps the doorbell -> pick timing the
+// model was calibrated with (the engine is woken at the end of the access:
+// request + 1 + 2 == request + 3 + 0).
+dma::DmaTlmTiming dma_tlm_timing() {
+  dma::DmaTlmTiming t;
+  t.csr_to_pick = t.csr_latency + t.csr_to_pick - kDmaCsrCycles;
+  t.csr_latency = kDmaCsrCycles;
+  return t;
 }
 
 }  // namespace
@@ -98,7 +114,7 @@ std::unique_ptr<dma::DmaBlock> make_dma_block(const char* name, const dma::DmaBl
                                               const BlockOptions& opt) {
   switch (opt.fidelity) {
     case Fidelity::kTlm:
-      return std::make_unique<dma::DmaTlm>(name, cfg);
+      return std::make_unique<dma::DmaTlm>(name, cfg, dma_tlm_timing());
     case Fidelity::kRtl:
       return dma_rtl(name, cfg, opt);
     case Fidelity::kLockstep: {
@@ -111,7 +127,7 @@ std::unique_ptr<dma::DmaBlock> make_dma_block(const char* name, const dma::DmaBl
             return b;
           },
           [](const char* n, const dma::DmaBlockConfig& c) {
-            return std::make_unique<dma::DmaTlm>(n, c);
+            return std::make_unique<dma::DmaTlm>(n, c, dma_tlm_timing());
           });
       ls->checker().set_stop_on_divergence(opt.stop_on_divergence);
       if (!opt.wave.path.empty())

@@ -69,10 +69,28 @@ void CycleError::add(int64_t rtl_cycle, int64_t tlm_cycle) {
   sum_signed += d;
   sum_abs += static_cast<uint64_t>(d < 0 ? -d : d);
   if ((d < 0 ? -d : d) > max_abs) max_abs = d < 0 ? -d : d;
-  if (first_rtl < 0) first_rtl = rtl_cycle;
-  if (first_tlm < 0) first_tlm = tlm_cycle;
-  last_rtl = rtl_cycle;
-  last_tlm = tlm_cycle;
+  first_rtl = first_rtl < 0 ? rtl_cycle : std::min(first_rtl, rtl_cycle);
+  first_tlm = first_tlm < 0 ? tlm_cycle : std::min(first_tlm, tlm_cycle);
+  last_rtl = std::max(last_rtl, rtl_cycle);
+  last_tlm = std::max(last_tlm, tlm_cycle);
+}
+
+void CycleError::merge(const CycleError& o) {
+  if (o.count == 0) return;
+  const bool empty = count == 0;
+  count += o.count;
+  sum_signed += o.sum_signed;
+  sum_abs += o.sum_abs;
+  max_abs = std::max(max_abs, o.max_abs);
+  first_rtl = empty ? o.first_rtl : std::min(first_rtl, o.first_rtl);
+  first_tlm = empty ? o.first_tlm : std::min(first_tlm, o.first_tlm);
+  last_rtl = std::max(last_rtl, o.last_rtl);
+  last_tlm = std::max(last_tlm, o.last_tlm);
+}
+
+double CycleError::span_error_percent() const {
+  const int64_t rs = rtl_span();
+  return rs > 0 ? 100.0 * static_cast<double>(tlm_span() - rs) / static_cast<double>(rs) : 0.0;
 }
 
 LockstepChecker::LockstepChecker(std::string block, sc_core::sc_time period)
@@ -184,22 +202,31 @@ void LockstepChecker::finish() {
   }
 }
 
+CycleError LockstepChecker::overall_cycle_error() const {
+  CycleError all;
+  for (const auto& [op, e] : errors_) all.merge(e);
+  return all;
+}
+
 std::string LockstepChecker::cycle_error_report() const {
   std::ostringstream o;
   o << "cycle error of the tlm form against the rtl form (" << block_ << ", cycles of "
     << period_ << "):\n";
   o << "  operation            count   mean err   mean |err|   max |err|   rtl span   tlm span   span err\n";
   char line[256];
-  for (const auto& [op, e] : errors_) {
-    if (e.count == 0) continue;
-    const double rs = static_cast<double>(e.last_rtl - e.first_rtl);
-    const double ts = static_cast<double>(e.last_tlm - e.first_tlm);
-    const double span_err = rs > 0 ? 100.0 * (ts - rs) / rs : 0.0;
-    std::snprintf(line, sizeof line, "  %-20s %6" PRIu64 " %10.2f %12.2f %11" PRId64 " %10.0f %10.0f %9.2f%%\n",
+  const auto row = [&](const std::string& op, const CycleError& e) {
+    std::snprintf(line, sizeof line,
+                  "  %-20s %6" PRIu64 " %10.2f %12.2f %11" PRId64 " %10" PRId64 " %10" PRId64
+                  " %9.2f%%\n",
                   op.c_str(), e.count, static_cast<double>(e.sum_signed) / e.count,
-                  static_cast<double>(e.sum_abs) / e.count, e.max_abs, rs, ts, span_err);
+                  static_cast<double>(e.sum_abs) / e.count, e.max_abs, e.rtl_span(), e.tlm_span(),
+                  e.span_error_percent());
     o << line;
-  }
+  };
+  for (const auto& [op, e] : errors_)
+    if (e.count) row(op, e);
+  const CycleError all = overall_cycle_error();
+  if (all.count) row("overall", all);
   return o.str();
 }
 

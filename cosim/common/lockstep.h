@@ -48,9 +48,15 @@ struct CycleError {
   int64_t sum_signed = 0;      // sum of (tlm - rtl) in cycles
   uint64_t sum_abs = 0;        // sum of |tlm - rtl|
   int64_t max_abs = 0;
-  double rtl_span = 0, tlm_span = 0;  // cycles from the first to the last operation
-  int64_t first_rtl = -1, last_rtl = 0, first_tlm = -1, last_tlm = 0;
+  // Earliest and latest operation of each form (cycles); -1: none yet.
+  int64_t first_rtl = -1, last_rtl = -1, first_tlm = -1, last_tlm = -1;
   void add(int64_t rtl_cycle, int64_t tlm_cycle);
+  // Merge another bucket into this one (for the overall figures).
+  void merge(const CycleError& o);
+  int64_t rtl_span() const { return count ? last_rtl - first_rtl : 0; }
+  int64_t tlm_span() const { return count ? last_tlm - first_tlm : 0; }
+  // (tlm span - rtl span) / rtl span in percent; 0 for an empty span.
+  double span_error_percent() const;
 };
 
 class LockstepChecker {
@@ -93,6 +99,9 @@ class LockstepChecker {
   uint64_t compared() const { return compared_; }
   uint64_t soft_mismatches() const { return soft_; }  // timing-dependent values that differed
   const std::map<std::string, CycleError>& cycle_errors() const { return errors_; }
+  // Every operation kind together: the span runs from the first operation of
+  // any kind to the last one, i.e. the run's length as each form timed it.
+  CycleError overall_cycle_error() const;
   // Human-readable table of cycle errors per operation kind and overall.
   std::string cycle_error_report() const;
   const std::string& block() const { return block_; }

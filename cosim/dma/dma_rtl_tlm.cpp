@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "common/tlm_util.h"
+#include "common/trace.h"
 #include "dma_regs.hpp"
 
 namespace trnsim::cosim {
@@ -84,6 +85,7 @@ DmaRtlTlm::~DmaRtlTlm() {
 
 void DmaRtlTlm::end_of_simulation() {
   if (wave_) wave_->finish();
+  if (tr_desc_.open) trace_desc_end();
 }
 
 std::vector<WavePin<DmaPinsOut>> DmaRtlTlm::wave_pins() {
@@ -126,6 +128,7 @@ DmaRtlTlm::Seen DmaRtlTlm::prepare() {
     s.irq_changed = true;
   }
   s.idle = engine_idle();
+  if (s.idle && tr_desc_.open) trace_desc_end();
   return s;
 }
 
@@ -199,6 +202,8 @@ void DmaRtlTlm::irq_method() {
   const sc_time now = sc_core::sc_time_stamp();
   while (!irq_q_.empty() &&
          clock_.period() * static_cast<double>(irq_q_.front().cycle) <= now) {
+    if (trace_ && tr_irq_ >= 0)
+      trace_->instant(tr_irq_, irq_q_.front().level ? "irq rise" : "irq fall", now);
     irq.write(irq_q_.front().level);
     irq_q_.pop_front();
   }
@@ -239,6 +244,7 @@ uint64_t DmaRtlTlm::issue(tlm::tlm_generic_payload& gp, uint64_t issue_cycle) {
   const sc_time t_req = sc_core::sc_time_stamp() + delay;
   mem->b_transport(gp, delay);
   const sc_time t_resp = sc_core::sc_time_stamp() + delay;
+  if (trace_) trace_burst(gp, t_req, t_resp);
   return Axi4TlmBridge::response_cycle(issue_cycle, t_resp > t_req ? t_resp - t_req : SC_ZERO_TIME,
                                        clock_.period());
 }
@@ -270,8 +276,84 @@ void DmaRtlTlm::csr_b_transport(tlm::tlm_generic_payload& gp, sc_time& delay) {
     std::memcpy(gp.get_data_ptr(), &v, 4);
   }
   gp.set_response_status(axi_to_tlm(csr_agent_.resp()));
+  if (trace_)
+    trace_csr(a.write, a.offset, a.write ? a.wdata : csr_agent_.rdata(), csr_agent_.resp(), start);
   delay = clock_.now() - sc_core::sc_time_stamp();
   wake_ev_.notify(SC_ZERO_TIME);
+}
+
+// --- timeline ------------------------------------------------------------------------------
+
+void DmaRtlTlm::set_trace(TraceWriter* t) {
+  DmaBlock::set_trace(t);
+  tr_csr_ = tr_rd_ = tr_wr_ = tr_irq_ = -1;
+  tr_queue_.clear();
+  tr_rings_.assign(cfg_.num_queues, TraceRing{});
+  if (!t) return;
+  tr_csr_ = t->track(name(), "csr");
+  tr_rd_ = t->track(name(), "mem reads");
+  tr_wr_ = t->track(name(), "mem writes");
+  for (unsigned q = 0; q < cfg_.num_queues; ++q)
+    tr_queue_.push_back(t->track(name(), "queue" + std::to_string(q)));
+  tr_irq_ = t->track(name(), "irq");
+}
+
+void DmaRtlTlm::trace_csr(bool write, uint32_t offset, uint32_t data, uint8_t resp,
+                          uint64_t first_cycle) {
+  namespace r = regs::dma;
+  trace_->slice(tr_csr_, std::string(write ? "write " : "read ") + TraceWriter::hex(offset),
+                clock_.period() * static_cast<double>(first_cycle), clock_.now(),
+                "\"addr\":\"" + TraceWriter::hex(offset) + "\",\"data\":\"" +
+                    TraceWriter::hex(data) + "\",\"resp\":" + std::to_string(resp));
+  if (!write || resp != 0) return;
+  // The rings, to recognise descriptor fetches (the engine reads only whole
+  // registers' worth here: the firmware writes all 32 bits).
+  const uint32_t stride = r::Q1_CTRL_OFFSET - r::Q0_CTRL_OFFSET;
+  for (unsigned q = 0; q < tr_rings_.size(); ++q) {
+    TraceRing& ring = tr_rings_[q];
+    if (offset == r::Q0_RING_BASE_LO_OFFSET + q * stride)
+      ring.base = (ring.base & ~uint64_t{0xFFFFFFFF}) | data;
+    else if (offset == r::Q0_RING_BASE_HI_OFFSET + q * stride)
+      ring.base = (ring.base & 0xFFFFFFFFull) | (uint64_t{data} << 32);
+    else if (offset == r::Q0_RING_SIZE_OFFSET + q * stride)
+      ring.entries = data & r::Q0_RING_SIZE_ENTRIES_MASK;
+  }
+}
+
+void DmaRtlTlm::trace_burst(const tlm::tlm_generic_payload& gp, const sc_time& start,
+                            const sc_time& end) {
+  const uint64_t addr = gp.get_address();
+  const unsigned len = gp.get_data_length();
+  const std::string args = "\"addr\":\"" + TraceWriter::hex(addr) + "\",\"len\":" +
+                           std::to_string(len) + ",\"resp\":" +
+                           std::to_string(tlm_to_axi(gp.get_response_status()));
+  trace_->slice(gp.is_read() ? tr_rd_ : tr_wr_,
+                std::string(gp.is_read() ? "R " : "W ") + TraceWriter::hex(addr), start, end, args);
+  // A descriptor fetch: a read of max(32, bus) bytes inside a queue's ring.
+  const unsigned fetch_len = std::max(32u, cfg_.data_bytes());
+  if (gp.is_read() && len == fetch_len) {
+    for (unsigned q = 0; q < tr_rings_.size(); ++q) {
+      const TraceRing& ring = tr_rings_[q];
+      if (ring.entries == 0 || addr < ring.base ||
+          addr >= ring.base + uint64_t{ring.entries} * regs::dma::DESC_SIZE)
+        continue;
+      if (tr_desc_.open) trace_desc_end();
+      tr_desc_.open = true;
+      tr_desc_.queue = q;
+      tr_desc_.index = static_cast<uint32_t>((addr - ring.base) / regs::dma::DESC_SIZE);
+      tr_desc_.start = start;
+      tr_desc_.last = end;
+      return;
+    }
+  }
+  if (tr_desc_.open && end > tr_desc_.last) tr_desc_.last = end;
+}
+
+void DmaRtlTlm::trace_desc_end() {
+  tr_desc_.open = false;
+  if (!trace_ || tr_desc_.queue >= tr_queue_.size()) return;
+  trace_->slice(tr_queue_[tr_desc_.queue], "desc " + std::to_string(tr_desc_.index), tr_desc_.start,
+                tr_desc_.last, "\"index\":" + std::to_string(tr_desc_.index));
 }
 
 }  // namespace trnsim::cosim

@@ -82,6 +82,17 @@ class DmaRtlTlm : public dma::DmaBlock {
 
   const char* fidelity() const override { return "rtl"; }
   const DmaConfig& rtl_config() const { return rtl_->config(); }
+  // Timeline (nullptr: none), tracks under this block's name:
+  //   "csr"                   a slice per CSR access (args addr, data, resp)
+  //   "mem reads", "mem writes"  a slice per AXI burst, issue to response
+  //                           (args addr, len, resp)
+  //   "queue<q>"              a slice per descriptor, from its fetch (a read of
+  //                           the queue's ring, known from the RING_BASE /
+  //                           RING_SIZE writes) to the last response of its
+  //                           transfer (the engine runs one descriptor at a
+  //                           time: the next fetch or idle ends it)
+  //   "irq"                   an instant per irq edge
+  void set_trace(TraceWriter* t) override;
 
   uint64_t cycle() const { return clock_.cycle(); }  // cycles so far (clocked + skipped)
   sc_core::sc_time local_time() const { return clock_.now(); }
@@ -117,6 +128,26 @@ class DmaRtlTlm : public dma::DmaBlock {
   void bring_to(uint64_t target);
   void schedule_irq(uint64_t cycle, bool level);
   uint64_t issue(tlm::tlm_generic_payload& gp, uint64_t issue_cycle);
+
+  // Timeline (set_trace).
+  void trace_csr(bool write, uint32_t offset, uint32_t data, uint8_t resp, uint64_t first_cycle);
+  void trace_burst(const tlm::tlm_generic_payload& gp, const sc_core::sc_time& start,
+                   const sc_core::sc_time& end);
+  void trace_desc_end();
+  struct TraceRing {
+    uint64_t base = 0;
+    uint32_t entries = 0;
+  };
+  struct TraceDesc {
+    bool open = false;
+    unsigned queue = 0;
+    uint32_t index = 0;
+    sc_core::sc_time start, last;
+  };
+  int tr_csr_ = -1, tr_rd_ = -1, tr_wr_ = -1, tr_irq_ = -1;
+  std::vector<int> tr_queue_;
+  std::vector<TraceRing> tr_rings_;
+  TraceDesc tr_desc_;
 
   std::unique_ptr<DmaRtl> rtl_;
   RtlClock clock_;

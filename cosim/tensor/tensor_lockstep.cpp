@@ -1,12 +1,31 @@
+// sc_spawn: the fast form's stream transaction runs in its own thread.
+#define SC_INCLUDE_DYNAMIC_PROCESSES
 #include "tensor/tensor_lockstep.h"
 
 #include "common/trace.h"
+#include "tensor/tensor_rtl_tlm.h"
 #include "tensor_regs.hpp"
 
 namespace trnsim::cosim {
 
 using sc_core::sc_time;
 namespace tr = regs::tensor;
+
+namespace {
+// The annotated delay that reaches `t` from now (zero if already past).
+sc_time delay_to(const sc_time& t) {
+  const sc_time now = sc_core::sc_time_stamp();
+  return t > now ? t - now : sc_core::SC_ZERO_TIME;
+}
+}  // namespace
+
+// The RTL form holds its engine in reset for the first kResetCycles cycles
+// (TensorRtlTlm::kResetCycles): a transaction requested earlier starts when
+// reset ends. The fast form has no reset; it is shown the same start.
+sc_time TensorLockstep::tlm_request_time(const sc_time& t_req) const {
+  const sc_time out_of_reset = cfg_.period * static_cast<double>(TensorRtlTlm::kResetCycles);
+  return t_req > out_of_reset ? t_req : out_of_reset;
+}
 
 TensorLockstep::TensorLockstep(sc_core::sc_module_name name, const tensor::TensorBlockConfig& cfg,
                                const Maker& make_rtl, const Maker& make_tlm)
@@ -49,34 +68,58 @@ void TensorLockstep::set_trace(TraceWriter* t) {
 }
 
 void TensorLockstep::csr_b_transport(tlm::tlm_generic_payload& gp, sc_time& delay) {
-  const sc_time now = sc_core::sc_time_stamp();
+  // Both forms see the access at the same request time (the RTL form may
+  // wait() inside, so the fast form's delay is recomputed from that time).
+  const sc_time t_req = sc_core::sc_time_stamp() + delay;
   PayloadCopy r(gp), t(gp);
-  sc_time dr = delay, dt = delay;
+  sc_time dr = delay;
   rtl_csr_->b_transport(r.gp(), dr);
+  const sc_time rtl_end = sc_core::sc_time_stamp() + dr;
+  sc_time dt = delay_to(tlm_request_time(t_req));
   tlm_csr_->b_transport(t.gp(), dt);
+  const sc_time tlm_end = sc_core::sc_time_stamp() + dt;
   const uint32_t off = static_cast<uint32_t>(gp.get_address());
   const bool exact =
       !gp.is_read() || !csr_timing_dependent(tr::kRegisters, off, {tr::GEOMETRY_OFFSET});
   checker_.compare_now(std::string(gp.is_read() ? "csr read " : "csr write ") +
                            TraceWriter::hex(off),
-                       LockstepRecord::from(r.gp(), now + dr), LockstepRecord::from(t.gp(), now + dt),
+                       LockstepRecord::from(r.gp(), rtl_end), LockstepRecord::from(t.gp(), tlm_end),
                        exact, "csr access");
   r.copy_response_to(gp);
-  delay = dr;
+  delay = delay_to(rtl_end);
 }
 
 void TensorLockstep::stream_b_transport(tlm::tlm_generic_payload& gp, sc_time& delay) {
-  const sc_time now = sc_core::sc_time_stamp();
+  // The two forms take the rows concurrently, from the same request time:
+  // either may block until some other initiator (a START) lets its engine
+  // take them, so running them one after the other could deadlock (the
+  // second form's rows waiting for progress that needs this initiator's
+  // next transaction) and would skew the second form's timing. The fast
+  // form runs in a spawned thread; the caller waits for both.
+  const sc_time t_req = sc_core::sc_time_stamp() + delay;
   PayloadCopy r(gp), t(gp);
-  sc_time dr = delay, dt = delay;
+  sc_time tlm_end;
+  bool tlm_done = false;
+  sc_core::sc_event tlm_done_ev;
+  sc_core::sc_spawn(
+      [&] {
+        sc_time dt = delay_to(tlm_request_time(t_req));
+        tlm_stream_->b_transport(t.gp(), dt);
+        tlm_end = sc_core::sc_time_stamp() + dt;
+        tlm_done = true;
+        tlm_done_ev.notify();
+      },
+      sc_core::sc_gen_unique_name("tlm_stream"));
+  sc_time dr = delay;
   rtl_stream_->b_transport(r.gp(), dr);
-  tlm_stream_->b_transport(t.gp(), dt);
+  const sc_time rtl_end = sc_core::sc_time_stamp() + dr;
+  while (!tlm_done) sc_core::wait(tlm_done_ev);
   const bool act = gp.get_address() >= tensor::kActStreamAddr;
-  checker_.compare_now(act ? "activation rows" : "weight rows", LockstepRecord::from(r.gp(), now + dr),
-                       LockstepRecord::from(t.gp(), now + dt), true,
+  checker_.compare_now(act ? "activation rows" : "weight rows", LockstepRecord::from(r.gp(), rtl_end),
+                       LockstepRecord::from(t.gp(), tlm_end), true,
                        act ? "activation stream" : "weight stream");
   r.copy_response_to(gp);
-  delay = dr;
+  delay = delay_to(rtl_end);
 }
 
 void TensorLockstep::rtl_result(tlm::tlm_generic_payload& gp, sc_time& delay) {

@@ -38,6 +38,7 @@ class TensorLockstep : public tensor::TensorBlock {
   void rtl_irq_changed();
   void tlm_irq_changed();
   void end_of_simulation() override;
+  sc_core::sc_time tlm_request_time(const sc_core::sc_time& t_req) const;
 
   std::unique_ptr<tensor::TensorBlock> rtl_, tlm_;
   tlm_utils::simple_initiator_socket<TensorLockstep> rtl_csr_, tlm_csr_, rtl_stream_, tlm_stream_;

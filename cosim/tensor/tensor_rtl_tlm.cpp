@@ -7,6 +7,8 @@
 #include <stdexcept>
 
 #include "common/tlm_util.h"
+#include "common/trace.h"
+#include "tensor_regs.hpp"
 
 namespace trnsim::cosim {
 
@@ -43,6 +45,8 @@ TensorRtlTlm::TensorRtlTlm(sc_core::sc_module_name name, const tensor::TensorBlo
         this->name(), opt_.wave, cfg.period, *rtl_,
         [rtl_name] { return make_tensor_rtl(rtl_name); }, wave_pins());
   }
+  tr_cfg_ = regs::tensor::CMD_CFG_RESET;
+  tr_shape_ = regs::tensor::CMD_SHAPE_RESET;
   in_.w_words.assign((rc.cols + 1) / 2, 0);
   in_.act_words.assign((rc.rows + 1) / 2, 0);
   res_buf_.assign(std::size_t{rc.cols} * 4, 0);
@@ -122,6 +126,7 @@ TensorRtlTlm::Step TensorRtlTlm::step(bool stop_if_frozen) {
   lock();
   try {
     present();
+    if (trace_ && out_.idle && csrs_.empty() && !tr_cmds_.empty()) trace_idle(clock_.cycle());
     if (stop_if_frozen && !in_reset_ && frozen()) {
       unlock();
       return Step::kFrozen;
@@ -265,6 +270,7 @@ void TensorRtlTlm::emit_result(uint64_t c) {
   recheck_ = true;
   res_issued_ = true;
   res_ready_cycle_ = std::max(c, clock_.cycle_at(sc_core::sc_time_stamp() + d));
+  if (trace_) trace_row(c, res_ready_cycle_);
   if (res_gp_.is_response_error()) {
     std::ostringstream os;
     os << "result row for PSUM row " << row << " (cycle " << c << ", address 0x" << std::hex
@@ -285,6 +291,8 @@ void TensorRtlTlm::schedule_irq(uint64_t c, bool level) {
 void TensorRtlTlm::irq_method() {
   const sc_core::sc_time now = sc_core::sc_time_stamp();
   while (!irq_changes_.empty() && irq_changes_.front().first <= now) {
+    if (trace_ && tr_irq_ >= 0)
+      trace_->instant(tr_irq_, irq_changes_.front().second ? "irq rise" : "irq fall", now);
     irq.write(irq_changes_.front().second);
     irq_changes_.pop_front();
   }
@@ -386,6 +394,7 @@ void TensorRtlTlm::csr_b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_tim
   csrs_.push_back(&req);
   quiet_ = 0;  // new input: progress may follow
   input_event_.notify();
+  const uint64_t first_cycle = clock_.cycle();
   const uint64_t limit = clock_.cycle() + 10000;
   while (!req.done) {
     if (clock_.cycle() >= limit) {
@@ -404,6 +413,7 @@ void TensorRtlTlm::csr_b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_tim
   ++stats_.csr_transactions;
   if (!a.write) std::memcpy(gp.get_data_ptr(), &req.rdata, 4);
   gp.set_response_status(axi_to_tlm(req.resp));
+  if (trace_) trace_csr(req, first_cycle, !gp.is_response_error());
   delay = clock_.offset();
   finish_request();
 }
@@ -445,6 +455,7 @@ void TensorRtlTlm::stream_b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_
       req.words[r * req.words_per_row + i / 2] |= lane << (16 * (i % 2));
     }
   auto& queue = weights ? w_reqs_ : act_reqs_;
+  const uint64_t first_cycle = clock_.cycle();
   queue.push_back(&req);
   quiet_ = 0;  // new input: progress may follow
   input_event_.notify();
@@ -468,8 +479,96 @@ void TensorRtlTlm::stream_b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_
   }
   ++stats_.stream_transactions;
   gp.set_response_status(tlm::TLM_OK_RESPONSE);
+  if (trace_) {
+    const int tr = weights ? tr_w_ : tr_act_;
+    trace_->slice(tr, (weights ? "weights x" : "activations x") + std::to_string(req.rows),
+                  at_cycle(first_cycle), clock_.now(),
+                  "\"rows\":" + std::to_string(req.rows) + ",\"len\":" + std::to_string(len));
+  }
   delay = clock_.offset();
   finish_request();
+}
+
+// ---------------------------------------------------------------------------
+// Timeline
+// ---------------------------------------------------------------------------
+
+void TensorRtlTlm::set_trace(TraceWriter* t) {
+  TensorBlock::set_trace(t);
+  tr_csr_ = tr_w_ = tr_act_ = tr_res_ = tr_cmd_ = tr_irq_ = -1;
+  if (!t) return;
+  tr_cmd_ = t->track(name(), "commands");
+  tr_csr_ = t->track(name(), "csr");
+  tr_w_ = t->track(name(), "weights");
+  tr_act_ = t->track(name(), "activations");
+  tr_res_ = t->track(name(), "results");
+  tr_irq_ = t->track(name(), "irq");
+}
+
+void TensorRtlTlm::trace_csr(const CsrReq& req, uint64_t first_cycle, bool ok) {
+  namespace r = regs::tensor;
+  const uint32_t data = req.write ? req.wdata : req.rdata;
+  trace_->slice(tr_csr_, std::string(req.write ? "write " : "read ") + TraceWriter::hex(req.addr),
+                at_cycle(first_cycle), clock_.now(),
+                "\"addr\":\"" + TraceWriter::hex(req.addr) + "\",\"data\":\"" +
+                    TraceWriter::hex(data) + "\",\"resp\":" + std::to_string(req.resp));
+  if (!req.write || !ok) return;
+  uint32_t mask = 0;
+  for (int b = 0; b < 4; ++b)
+    if ((req.wstrb >> b) & 1) mask |= 0xFFu << (8 * b);
+  const auto merge = [&](uint32_t& reg) { reg = (reg & ~mask) | (req.wdata & mask); };
+  if (req.addr == r::CMD_CFG_OFFSET) merge(tr_cfg_);
+  if (req.addr == r::CMD_SHAPE_OFFSET) merge(tr_shape_);
+  if (req.addr == r::CTRL_OFFSET && (req.wstrb & 1) &&
+      ((req.wdata >> r::CTRL_START_LSB) & r::CTRL_START_MASK)) {
+    // START reaches the engine two cycles after the request (docs/tensor.md).
+    TraceCmd c;
+    c.seq = tr_seq_++;
+    c.start = first_cycle + 2;
+    c.m = (tr_shape_ >> r::CMD_SHAPE_M_ROWS_LSB) & r::CMD_SHAPE_M_ROWS_MASK;
+    c.k = (tr_shape_ >> r::CMD_SHAPE_K_ROWS_LSB) & r::CMD_SHAPE_K_ROWS_MASK;
+    c.emit = (tr_cfg_ >> r::CMD_CFG_EMIT_LSB) & r::CMD_CFG_EMIT_MASK;
+    c.load_w = (tr_cfg_ >> r::CMD_CFG_LOAD_W_LSB) & r::CMD_CFG_LOAD_W_MASK;
+    c.acc = (tr_cfg_ >> r::CMD_CFG_ACCUMULATE_LSB) & r::CMD_CFG_ACCUMULATE_MASK;
+    tr_cmds_.push_back(c);
+  }
+}
+
+void TensorRtlTlm::trace_cmd_end(const TraceCmd& c, uint64_t end_cycle) {
+  std::ostringstream args;
+  args << "\"m\":" << c.m << ",\"k\":" << c.k << ",\"load_w\":" << (c.load_w ? 1 : 0)
+       << ",\"accumulate\":" << (c.acc ? 1 : 0) << ",\"emit\":" << (c.emit ? 1 : 0);
+  trace_->slice(tr_cmd_, "cmd " + std::to_string(c.seq), at_cycle(c.start),
+                at_cycle(std::max(end_cycle, c.start)), args.str());
+}
+
+void TensorRtlTlm::trace_row(uint64_t valid_cycle, uint64_t taken_cycle) {
+  const uint64_t addr = res_gp_.get_address();
+  trace_->slice(tr_res_, "row " + std::to_string(addr / (uint64_t{cfg_.cols} * 4)),
+                at_cycle(valid_cycle), at_cycle(taken_cycle + 1),
+                "\"addr\":\"" + TraceWriter::hex(addr) + "\",\"len\":" +
+                    std::to_string(res_gp_.get_data_length()));
+  // The row belongs to the oldest emitting command still owed rows; the
+  // commands before it without emit are over by now.
+  while (!tr_cmds_.empty() && !(tr_cmds_.front().emit && tr_cmds_.front().m > 0)) {
+    trace_cmd_end(tr_cmds_.front(), valid_cycle);
+    tr_cmds_.pop_front();
+  }
+  if (tr_cmds_.empty()) return;
+  TraceCmd& c = tr_cmds_.front();
+  if (++c.rows >= c.m) {
+    trace_cmd_end(c, taken_cycle + 1);
+    tr_cmds_.pop_front();
+  }
+}
+
+void TensorRtlTlm::trace_idle(uint64_t c) {
+  // Idle with no CSR access pending: every command started so far is done
+  // (or was refused).
+  while (!tr_cmds_.empty() && tr_cmds_.front().start <= c) {
+    trace_cmd_end(tr_cmds_.front(), c);
+    tr_cmds_.pop_front();
+  }
 }
 
 }  // namespace trnsim::cosim

@@ -100,6 +100,20 @@ class TensorRtlTlm : public tensor::TensorBlock {
   ~TensorRtlTlm() override;
 
   const char* fidelity() const override { return "rtl"; }
+  // Timeline (nullptr: none), tracks under this block's name:
+  //   "csr"          a slice per CSR access (request to response; args
+  //                  addr, data, resp)
+  //   "weights", "activations"  a slice per stream write (request to the
+  //                  cycle after the last row's handshake; args rows, len)
+  //   "results"      a slice per result row (valid to taken; args addr, len)
+  //   "commands"     a slice per command, from START reaching the engine to
+  //                  its last result row (emitting commands); derived from the
+  //                  CSR writes and the result rows, so a command without
+  //                  emit, or one the engine refused, ends when the next
+  //                  emitting command's first row appears or the engine is
+  //                  idle again (args m, k, load_w, accumulate, emit)
+  //   "irq"          an instant per irq edge
+  void set_trace(TraceWriter* t) override;
 
   struct Stats {
     uint64_t cycles_clocked = 0;   // model clock edges (reset included)
@@ -185,6 +199,23 @@ class TensorRtlTlm : public tensor::TensorBlock {
   bool irq_level_ = false;
   bool recheck_ = false;  // an output went out: recompute the burst's end
   std::deque<std::pair<sc_core::sc_time, bool>> irq_changes_;
+
+  // Timeline (set_trace).
+  struct TraceCmd {
+    uint64_t seq = 0;
+    uint64_t start = 0;  // cycle START reached the engine
+    uint32_t m = 0, k = 0, rows = 0;
+    bool emit = true, load_w = true, acc = false;
+  };
+  void trace_csr(const CsrReq& req, uint64_t first_cycle, bool ok);
+  void trace_row(uint64_t valid_cycle, uint64_t taken_cycle);
+  void trace_cmd_end(const TraceCmd& c, uint64_t end_cycle);
+  void trace_idle(uint64_t c);
+  sc_core::sc_time at_cycle(uint64_t c) const { return clock_.period() * static_cast<double>(c); }
+  int tr_csr_ = -1, tr_w_ = -1, tr_act_ = -1, tr_res_ = -1, tr_cmd_ = -1, tr_irq_ = -1;
+  uint32_t tr_cfg_ = 0, tr_shape_ = 0;  // CMD_CFG / CMD_SHAPE as written
+  uint64_t tr_seq_ = 0;
+  std::deque<TraceCmd> tr_cmds_;
 
   tlm::tlm_generic_payload res_gp_;
   std::vector<unsigned char> res_buf_;
