@@ -255,4 +255,33 @@ void PayloadCopy::copy_response_to(tlm::tlm_generic_payload& dst) const {
     std::copy(data_.begin(), data_.end(), dst.get_data_ptr());
 }
 
+sc_core::sc_time delay_to(const sc_core::sc_time& t) {
+  const sc_core::sc_time now = sc_core::sc_time_stamp();
+  return t > now ? t - now : sc_core::SC_ZERO_TIME;
+}
+
+void lockstep_csr_access(LockstepChecker& checker, tlm::tlm_fw_transport_if<>& rtl,
+                         tlm::tlm_fw_transport_if<>& tlm, tlm::tlm_generic_payload& gp,
+                         sc_core::sc_time& delay, bool compare_data,
+                         const std::function<sc_core::sc_time(const sc_core::sc_time&)>&
+                             tlm_request_time) {
+  // The RTL form may wait() inside, so the fast form's delay is recomputed
+  // from the request time afterwards.
+  const sc_core::sc_time t_req = sc_core::sc_time_stamp() + delay;
+  PayloadCopy r(gp), t(gp);
+  sc_core::sc_time dr = delay;
+  rtl.b_transport(r.gp(), dr);
+  const sc_core::sc_time rtl_end = sc_core::sc_time_stamp() + dr;
+  sc_core::sc_time dt = delay_to(tlm_request_time ? tlm_request_time(t_req) : t_req);
+  tlm.b_transport(t.gp(), dt);
+  const sc_core::sc_time tlm_end = sc_core::sc_time_stamp() + dt;
+  char what[48];
+  std::snprintf(what, sizeof what, "csr %s 0x%llx", gp.is_read() ? "read" : "write",
+                static_cast<unsigned long long>(gp.get_address()));
+  checker.compare_now(what, LockstepRecord::from(r.gp(), rtl_end),
+                      LockstepRecord::from(t.gp(), tlm_end), compare_data, "csr access");
+  r.copy_response_to(gp);
+  delay = delay_to(rtl_end);
+}
+
 }  // namespace trnsim::cosim

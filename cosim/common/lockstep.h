@@ -144,6 +144,19 @@ class PayloadCopy {
   tlm::tlm_generic_payload gp_;
 };
 
+// The delay from now to time t (zero if t is not in the future).
+sc_core::sc_time delay_to(const sc_core::sc_time& t);
+
+// One CSR access in lockstep: sent to the RTL form, then to the fast form at
+// the same request time (mapped by tlm_request_time if given, e.g. past the
+// RTL's reset), both answers compared (the data only if compare_data), and
+// the RTL's response and timing returned to the caller in gp and delay.
+void lockstep_csr_access(LockstepChecker& checker, tlm::tlm_fw_transport_if<>& rtl,
+                         tlm::tlm_fw_transport_if<>& tlm, tlm::tlm_generic_payload& gp,
+                         sc_core::sc_time& delay, bool compare_data,
+                         const std::function<sc_core::sc_time(const sc_core::sc_time&)>&
+                             tlm_request_time = {});
+
 // Whether a CSR's read value depends on how far the block has progressed
 // (hardware inputs other than configuration, interrupt state): such reads
 // may differ between the forms in time and are compared without their data

@@ -45,21 +45,11 @@ void DmaLockstep::set_trace(TraceWriter* t) {
 }
 
 void DmaLockstep::csr_b_transport(tlm::tlm_generic_payload& gp, sc_time& delay) {
-  const sc_time now = sc_core::sc_time_stamp();
-  PayloadCopy r(gp), t(gp);
-  sc_time d_rtl = delay, d_tlm = delay;
   // The RTL first: the fast form's memory accesses wait for the RTL's.
-  rtl_csr_->b_transport(r.gp(), d_rtl);
-  tlm_csr_->b_transport(t.gp(), d_tlm);
   const uint32_t off = static_cast<uint32_t>(gp.get_address());
   const bool exact =
       !gp.is_read() || !csr_timing_dependent(dr::kRegisters, off, {dr::CONFIG_OFFSET});
-  checker_.compare_now(std::string(gp.is_read() ? "csr read " : "csr write ") +
-                           TraceWriter::hex(off),
-                       LockstepRecord::from(r.gp(), now + d_rtl),
-                       LockstepRecord::from(t.gp(), now + d_tlm), exact, "csr access");
-  r.copy_response_to(gp);
-  delay = d_rtl;
+  lockstep_csr_access(checker_, *rtl_csr_.operator->(), *tlm_csr_.operator->(), gp, delay, exact);
 }
 
 namespace {

@@ -11,14 +11,6 @@ namespace trnsim::cosim {
 using sc_core::sc_time;
 namespace tr = regs::tensor;
 
-namespace {
-// The annotated delay that reaches `t` from now (zero if already past).
-sc_time delay_to(const sc_time& t) {
-  const sc_time now = sc_core::sc_time_stamp();
-  return t > now ? t - now : sc_core::SC_ZERO_TIME;
-}
-}  // namespace
-
 // The RTL form holds its engine in reset for the first kResetCycles cycles
 // (TensorRtlTlm::kResetCycles): a transaction requested earlier starts when
 // reset ends. The fast form has no reset; it is shown the same start.
@@ -68,25 +60,11 @@ void TensorLockstep::set_trace(TraceWriter* t) {
 }
 
 void TensorLockstep::csr_b_transport(tlm::tlm_generic_payload& gp, sc_time& delay) {
-  // Both forms see the access at the same request time (the RTL form may
-  // wait() inside, so the fast form's delay is recomputed from that time).
-  const sc_time t_req = sc_core::sc_time_stamp() + delay;
-  PayloadCopy r(gp), t(gp);
-  sc_time dr = delay;
-  rtl_csr_->b_transport(r.gp(), dr);
-  const sc_time rtl_end = sc_core::sc_time_stamp() + dr;
-  sc_time dt = delay_to(tlm_request_time(t_req));
-  tlm_csr_->b_transport(t.gp(), dt);
-  const sc_time tlm_end = sc_core::sc_time_stamp() + dt;
   const uint32_t off = static_cast<uint32_t>(gp.get_address());
   const bool exact =
       !gp.is_read() || !csr_timing_dependent(tr::kRegisters, off, {tr::GEOMETRY_OFFSET});
-  checker_.compare_now(std::string(gp.is_read() ? "csr read " : "csr write ") +
-                           TraceWriter::hex(off),
-                       LockstepRecord::from(r.gp(), rtl_end), LockstepRecord::from(t.gp(), tlm_end),
-                       exact, "csr access");
-  r.copy_response_to(gp);
-  delay = delay_to(rtl_end);
+  lockstep_csr_access(checker_, *rtl_csr_.operator->(), *tlm_csr_.operator->(), gp, delay, exact,
+                      [this](const sc_time& t) { return tlm_request_time(t); });
 }
 
 void TensorLockstep::stream_b_transport(tlm::tlm_generic_payload& gp, sc_time& delay) {
