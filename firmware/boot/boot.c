@@ -1,16 +1,21 @@
 /* The boot program of the management core (docs/firmware.md): banner, memory
-   test of the reserved RAM region, then the host mailbox command loop. */
+   test of the reserved RAM region, the engines' self-tests (device memory
+   test, DMA loopback, tensor known-answer GEMM; skipped for an engine that is
+   not there), then the host mailbox command loop. */
 #include <stdint.h>
 #include <stdio.h>
 
 #include "clint.h"
+#include "dma.h"
 #include "intc.h"
 #include "mailbox.h"
 #include "memtest.h"
 #include "mgmt_map.h"
 #include "rt.h"
+#include "selftest.h"
+#include "tensor.h"
 
-#define FW_VERSION 0x00010000u /* 1.0.0: major << 16 | minor << 8 | patch */
+#define FW_VERSION 0x00010100u /* 1.1.0: major << 16 | minor << 8 | patch */
 #define FW_READY 0x600DB007u   /* SCRATCH when the command loop is up */
 #define FW_EXIT_MEMTEST 4      /* exit status: the memory test failed */
 
@@ -26,8 +31,7 @@ static void mailbox_irq(unsigned source, void* ctx) {
   doorbells = 1;
 }
 
-/* Placeholder handlers: the DMA and tensor self-tests and kernel launch plug
-   in here once the chip model has those engines. They answer
+/* Kernel launch plugs in here once the chip model runs kernels; it answers
    NOT_IMPLEMENTED rather than pretending. */
 typedef uint32_t (*cmd_fn)(const struct mailbox_msg* m, uint32_t out[3]);
 static uint32_t not_implemented(const struct mailbox_msg* m, uint32_t out[3]) {
@@ -52,12 +56,36 @@ static uint32_t cmd_counter(const struct mailbox_msg* m, uint32_t out[3]) {
     case MAILBOX_COUNTER_MCYCLE: v = rdcycle64(); break;
     case MAILBOX_COUNTER_MINSTRET: v = rdinstret64(); break;
     case MAILBOX_COUNTER_COMMANDS: v = commands; break;
-    case MAILBOX_COUNTER_INTERRUPTS: v = interrupts; break;
+    case MAILBOX_COUNTER_INTERRUPTS: v = interrupts + dma_irq_count() + tensor_irq_count(); break;
+    case MAILBOX_COUNTER_SELFTESTS: v = selftest_passed() | (uint64_t)selftest_failed() << 32; break;
+    case MAILBOX_COUNTER_DMA_BYTES:
+    case MAILBOX_COUNTER_DMA_DESCS:
+    case MAILBOX_COUNTER_DMA_ERRORS:
+      if (!selftest_dma_present()) return MAILBOX_STATUS_NO_DEVICE;
+      v = dma_reg_read(m->arg[0] == MAILBOX_COUNTER_DMA_BYTES   ? DMA_BYTES_MOVED_REG_OFFSET
+                       : m->arg[0] == MAILBOX_COUNTER_DMA_DESCS ? DMA_DESCS_DONE_REG_OFFSET
+                                                                : DMA_ERRORS_REG_OFFSET);
+      break;
+    case MAILBOX_COUNTER_TENSOR_CMDS:
+    case MAILBOX_COUNTER_TENSOR_MACS:
+      if (!selftest_tensor_present()) return MAILBOX_STATUS_NO_DEVICE;
+      v = tensor_reg_read(m->arg[0] == MAILBOX_COUNTER_TENSOR_CMDS ? TENSOR_CMDS_DONE_REG_OFFSET
+                                                                   : TENSOR_MACS_REG_OFFSET);
+      break;
     default: return MAILBOX_STATUS_BAD_ARG;
   }
   out[0] = (uint32_t)v;
   out[1] = (uint32_t)(v >> 32);
   return MAILBOX_STATUS_OK;
+}
+
+static uint32_t cmd_dma_selftest(const struct mailbox_msg* m, uint32_t out[3]) {
+  if (m->arg[0] > 1) return MAILBOX_STATUS_BAD_ARG;
+  return selftest_dma((int)m->arg[0], out);
+}
+static uint32_t cmd_tensor_selftest(const struct mailbox_msg* m, uint32_t out[3]) {
+  if (m->arg[0] > 1) return MAILBOX_STATUS_BAD_ARG;
+  return selftest_tensor((int)m->arg[0], out);
 }
 
 static const struct {
@@ -68,8 +96,8 @@ static const struct {
     {MAILBOX_CMD_PING, "ping", cmd_ping},
     {MAILBOX_CMD_ECHO, "echo", cmd_echo},
     {MAILBOX_CMD_READ_COUNTER, "read-counter", cmd_counter},
-    {MAILBOX_CMD_DMA_SELFTEST, "dma-selftest", not_implemented},
-    {MAILBOX_CMD_TENSOR_SELFTEST, "tensor-selftest", not_implemented},
+    {MAILBOX_CMD_DMA_SELFTEST, "dma-selftest", cmd_dma_selftest},
+    {MAILBOX_CMD_TENSOR_SELFTEST, "tensor-selftest", cmd_tensor_selftest},
     {MAILBOX_CMD_KERNEL_LAUNCH, "kernel-launch", not_implemented},
 };
 
@@ -115,6 +143,20 @@ int main(void) {
   }
   printf("memtest: %lu KiB at 0x%08lx: PASS\n", (unsigned long)(size / 1024),
          (unsigned long)(uintptr_t)__memtest_start);
+
+  /* The engines: probe, then the boot self-tests of those that are there.
+     Interrupts are on for them (the tests sleep until their interrupts). */
+  csr_set(mie, MIE_MEIE);
+  irq_global_enable();
+  selftest_init();
+  uint32_t out[3];
+  if (selftest_dma_present()) {
+    selftest_devmem(4096);
+    selftest_dma(0, out);
+  }
+  if (selftest_tensor_present()) selftest_tensor(0, out);
+  printf("self-tests: %lu passed, %lu failed\n", (unsigned long)selftest_passed(),
+         (unsigned long)selftest_failed());
 
   intc_register(MGMT_IRQ_MAILBOX, mailbox_irq, 0);
   mailbox_irq_enable(1);

@@ -56,6 +56,19 @@ void rt_set_timer_handler(irq_hook_t h);
 void rt_set_software_handler(irq_hook_t h);
 void rt_set_external_handler(irq_hook_t h);
 
+/* Reads a 32-bit word that may not exist (device probing): returns 1 and
+   the value, or 0 if the read was a load access fault (caught here instead
+   of the fault report). */
+int rt_probe_read32(uint32_t addr, uint32_t* value);
+
+/* Waiting for interrupt handlers: rt_deadline_us() is mtime + us;
+   rt_wait_event() sleeps in WFI (interrupts are taken between sleeps) until
+   *flags & mask is non-zero or mtime reaches the deadline (a CLINT timer
+   interrupt wakes it); returns *flags & mask (0: timed out). Uses the timer
+   hook and mtimecmp while it waits. */
+uint64_t rt_deadline_us(uint32_t us);
+uint32_t rt_wait_event(volatile uint32_t* flags, uint32_t mask, uint64_t deadline);
+
 /* Called by the trap entry (rt/start.S). */
 void rt_trap(struct trap_frame* f);
 

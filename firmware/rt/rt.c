@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clint.h"
 #include "intc.h"
 #include "mailbox.h"
 #include "rt.h"
@@ -72,10 +73,59 @@ static void fault_report(const struct trap_frame* f, uint32_t mcause, uint32_t m
   mailbox_exit(FW_EXIT_FAULT_BASE + (int)mcause);
 }
 
+static volatile int probe_active, probe_faulted;
+
+int rt_probe_read32(uint32_t addr, uint32_t* value) {
+  probe_faulted = 0;
+  probe_active = 1;
+  __asm__ volatile("" ::: "memory");
+  const uint32_t v = *(volatile uint32_t*)(uintptr_t)addr;
+  __asm__ volatile("" ::: "memory");
+  probe_active = 0;
+  if (probe_faulted) return 0;
+  *value = v;
+  return 1;
+}
+
+static void deadline_timer(void) { clint_disable_cmp(); }
+
+uint64_t rt_deadline_us(uint32_t us) {
+  return clint_mtime() + (uint64_t)us * clint_freq_khz() / 1000u;
+}
+
+uint32_t rt_wait_event(volatile uint32_t* flags, uint32_t mask, uint64_t deadline) {
+  const uint32_t mie_was = csr_read(mstatus) & MSTATUS_MIE;
+  irq_global_disable();
+  const irq_hook_t old = timer_hook;
+  timer_hook = deadline_timer;
+  clint_set_cmp(deadline);
+  csr_set(mie, MIE_MTIE);
+  uint32_t got;
+  /* MIE off around the check so an interrupt cannot slip in between the
+     check and the WFI; WFI wakes on a pending enabled interrupt even so. */
+  while (!(got = *flags & mask) && clint_mtime() < deadline) {
+    wfi();
+    irq_global_enable();
+    irq_global_disable();
+  }
+  csr_clear(mie, MIE_MTIE);
+  clint_disable_cmp();
+  timer_hook = old;
+  if (mie_was) irq_global_enable();
+  return got;
+}
+
 void rt_trap(struct trap_frame* f) {
   const uint32_t mcause = csr_read(mcause);
   const uint32_t mepc = csr_read(mepc);
   const uint32_t mtval = csr_read(mtval);
+  if (mcause == 5 && probe_active) {
+    /* rt_probe_read32's load faulted: skip it (2 or 4 bytes) and say so. */
+    probe_faulted = 1;
+    const uint16_t insn = *(const uint16_t*)(uintptr_t)mepc;
+    csr_write(mepc, mepc + ((insn & 3u) == 3u ? 4u : 2u));
+    return;
+  }
   if (!(mcause & MCAUSE_INTERRUPT)) fault_report(f, mcause, mepc, mtval);
   const uint32_t code = mcause & ~MCAUSE_INTERRUPT;
   irq_hook_t h = code == IRQ_M_TIMER ? timer_hook

@@ -92,8 +92,54 @@ std::string target_xml() {
 }
 }  // namespace
 
+namespace {
+// The standalone ISS with its HTIF tohost protocol.
+class StandaloneTarget : public GdbTarget {
+ public:
+  StandaloneTarget(IssStandalone& iss, std::ostream& console, StandaloneResult& r)
+      : iss_(iss), console_(console), r_(r) {}
+  Rv32Iss& core() override { return iss_.core(); }
+  Outcome run(uint64_t n) override {
+    const RunResult rr = iss_.core().run(n);
+    Outcome o;
+    o.executed = rr.executed;
+    if (rr.reason == StopReason::kToHost) {
+      if (!iss_.serve_tohost(console_, r_)) {
+        o.event = Event::kExited;
+        o.exit_code = r_.kind == StandaloneResult::Kind::kPass ? 0 : (r_.code & 0xFF ? r_.code & 0xFF : 1);
+      }
+    } else if (rr.reason != StopReason::kLimit) {
+      o.event = Event::kStopped;
+    }
+    return o;
+  }
+
+ private:
+  IssStandalone& iss_;
+  std::ostream& console_;
+  StandaloneResult& r_;
+};
+}  // namespace
+
 GdbStub::GdbStub(IssStandalone& iss, std::ostream& console, std::ostream& log)
-    : iss_(iss), console_(console), log_(log) {}
+    : iss_(&iss),
+      own_target_(std::make_unique<StandaloneTarget>(iss, console, result_)),
+      target_(*own_target_),
+      console_(&console),
+      log_(log) {}
+
+GdbStub::GdbStub(GdbTarget& target, std::ostream& log) : target_(target), log_(log) {}
+
+void GdbStub::end_of_simulation(int exit_code) {
+  if (fd_ < 0 || !resuming_) return;
+  char b[8];
+  if (exit_code >= 0) std::snprintf(b, sizeof b, "W%02x", exit_code & 0xFF);
+  else std::snprintf(b, sizeof b, "X09");
+  put_packet(b);
+  ::close(fd_);
+  fd_ = -1;
+  resuming_ = false;
+}
 
 GdbStub::~GdbStub() {
   if (fd_ >= 0) ::close(fd_);
@@ -188,21 +234,21 @@ bool GdbStub::interrupt_pending() {
 }
 
 void GdbStub::add_bp(uint32_t addr) {
-  if (bps_[addr]++ == 0) iss_.core().add_breakpoint(addr);
+  if (bps_[addr]++ == 0) target_.core().add_breakpoint(addr);
 }
 void GdbStub::remove_bp(uint32_t addr) {
   auto it = bps_.find(addr);
   if (it == bps_.end()) return;
   if (--it->second == 0) {
     bps_.erase(it);
-    iss_.core().remove_breakpoint(addr);
+    target_.core().remove_breakpoint(addr);
   }
 }
 
 std::string GdbStub::read_reg(unsigned n, bool& ok) {
   std::string s;
   ok = true;
-  Rv32Iss& c = iss_.core();
+  Rv32Iss& c = target_.core();
   uint32_t v = 0;
   if (n < 32) v = c.reg(n);
   else if (n == kPcReg) v = c.pc();
@@ -213,7 +259,7 @@ std::string GdbStub::read_reg(unsigned n, bool& ok) {
 }
 
 bool GdbStub::write_reg(unsigned n, uint32_t v) {
-  Rv32Iss& c = iss_.core();
+  Rv32Iss& c = target_.core();
   if (n < 32) c.set_reg(n, v);
   else if (n == kPcReg) c.set_pc(v);
   else if (n >= kCsrBase && n < kCsrBase + 4096) return c.write_csr(static_cast<uint16_t>(n - kCsrBase), v);
@@ -222,9 +268,10 @@ bool GdbStub::write_reg(unsigned n, uint32_t v) {
 }
 
 void GdbStub::resume(bool single_step, std::string& reply) {
-  Rv32Iss& core = iss_.core();
+  Rv32Iss& core = target_.core();
   const auto t0 = std::chrono::steady_clock::now();
   bool first = true;
+  resuming_ = true;
   for (;;) {
     if (left_ == 0) {
       result_.kind = StandaloneResult::Kind::kStopped;
@@ -242,46 +289,44 @@ void GdbStub::resume(bool single_step, std::string& reply) {
       break;
     }
     const uint64_t chunk = single_step ? 1 : std::min<uint64_t>(left_, kPollInterval);
-    const RunResult rr = core.run(chunk);
+    const GdbTarget::Outcome o = target_.run(chunk);
     first = false;
-    result_.instructions += rr.executed;
-    left_ -= std::min(left_, rr.executed);
-    if (rr.reason == StopReason::kToHost) {
-      if (!iss_.serve_tohost(console_, result_)) {
-        char b[8];
-        std::snprintf(b, sizeof b, "W%02x",
-                      result_.kind == StandaloneResult::Kind::kPass ? 0 : (result_.code & 0xFF ? result_.code & 0xFF : 1));
-        reply = b;
-        done_ = true;
-        break;
-      }
-      if (single_step) {
-        reply = "T05";
-        break;
-      }
-      continue;
+    result_.instructions += o.executed;
+    left_ -= std::min(left_, o.executed);
+    since_poll_ += o.executed;
+    if (o.event == GdbTarget::Event::kExited) {
+      char b[8];
+      std::snprintf(b, sizeof b, "W%02x", o.exit_code & 0xFF);
+      reply = b;
+      done_ = true;
+      break;
     }
-    if (rr.reason == StopReason::kLimit) {
-      if (single_step) {
-        reply = "T05";
-        break;
-      }
+    if (o.event == GdbTarget::Event::kEnded) {
+      reply = "X09";
+      done_ = true;
+      break;
+    }
+    if (o.event == GdbTarget::Event::kStopped || single_step) {
+      // Breakpoint, EBREAK (if enabled), WFI with nothing to wake it, double
+      // fault: stopped where it is, for the debugger to look at.
+      reply = "T05";
+      break;
+    }
+    // Ran on: look for Ctrl-C now and then (a chunk may be short).
+    if (since_poll_ >= kPollInterval || o.executed == 0) {
+      since_poll_ = 0;
       if (interrupt_pending()) {
         reply = "T02";  // SIGINT
         break;
       }
-      continue;
     }
-    // Breakpoint, EBREAK (if enabled), WFI with nothing to wake it, double
-    // fault: stopped where it is, for the debugger to look at.
-    reply = "T05";
-    break;
   }
+  resuming_ = false;
   seconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
 GdbStub::Flow GdbStub::handle(const std::string& p, std::string& reply) {
-  Rv32Iss& core = iss_.core();
+  Rv32Iss& core = target_.core();
   reply.clear();
   if (p.empty()) return Flow::kReply;
   const char cmd = p[0];
@@ -448,9 +493,14 @@ StandaloneResult GdbStub::serve(int accept_timeout_ms, uint64_t max_instructions
   if (detached) {
     // D: the program runs on, without breakpoints, to its end.
     log_ << "gdb: debugger detached; running on" << std::endl;
-    for (const auto& bp : bps_) iss_.core().remove_breakpoint(bp.first);
+    for (const auto& bp : bps_) target_.core().remove_breakpoint(bp.first);
     bps_.clear();
-    StandaloneResult rest = iss_.run(left_, console_, nullptr);
+    detached_ = true;
+    if (!iss_) {
+      result_.seconds = seconds_;
+      return result_;  // the caller runs the core on
+    }
+    StandaloneResult rest = iss_->run(left_, *console_, nullptr);
     rest.instructions += result_.instructions;
     rest.seconds += seconds_;
     return rest;

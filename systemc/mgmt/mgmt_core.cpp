@@ -50,68 +50,99 @@ void MgmtCore::stop(const std::string& why) {
 void MgmtCore::thread() {
   qk_.reset();
   step_mark_ = iss_.steps();
-  const uint64_t period = cfg_.clock_period.value();
-  for (;;) {
-    sample_irqs();
-    uint64_t n = std::max<uint64_t>(1, qk_.remaining().value() / period);
-    if (cfg_.max_instructions) {
-      if (iss_.instret() >= cfg_.max_instructions) {
-        char b[80];
-        std::snprintf(b, sizeof b, "instruction limit reached (%llu) at pc 0x%08x",
-                      static_cast<unsigned long long>(cfg_.max_instructions), iss_.pc());
-        return stop(b);
-      }
-      n = std::min(n, cfg_.max_instructions - iss_.instret());
-    }
-    const auto t0 = std::chrono::steady_clock::now();
-    in_run_ = true;
-    const RunResult rr = iss_.run(n);
-    in_run_ = false;
-    host_seconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    account();
-    switch (rr.reason) {
-      case StopReason::kLimit:
-        if (qk_.need_sync()) qk_.sync();
-        break;
-      case StopReason::kRequested:
-        settle();
-        break;
-      case StopReason::kWfi: {
-        settle();
-        sample_irqs();
-        uint32_t mip = 0, mie = 0;
-        iss_.read_csr(csr::kMip, mip);
-        iss_.read_csr(csr::kMie, mie);
-        if (mip & mie) break;  // woken already
-        const sc_time t = sc_core::sc_time_stamp();
-        ++wfi_sleeps_;
-        sc_core::wait(msip_i.value_changed_event() | mtip_i.value_changed_event() |
-                      meip_i.value_changed_event());
-        const sc_time slept = sc_core::sc_time_stamp() - t;
-        sleep_time_ += slept;
-        iss_.add_cycles(slept.value() / period);
-        qk_.reset();
-        break;
-      }
-      default: {
-        uint32_t mcause = 0, mepc = 0, mtval = 0;
-        iss_.read_csr(csr::kMcause, mcause);
-        iss_.read_csr(csr::kMepc, mepc);
-        iss_.read_csr(csr::kMtval, mtval);
-        char b[200];
-        if (rr.reason == StopReason::kDoubleFault)
-          std::snprintf(b, sizeof b,
-                        "trap handler at 0x%08x cannot be fetched; the trap was mcause 0x%08x at "
-                        "mepc 0x%08x, mtval 0x%08x",
-                        iss_.pc(), mcause, mepc, mtval);
-        else
-          std::snprintf(b, sizeof b, "core stopped: %s at pc 0x%08x", stop_reason_name(rr.reason),
-                        iss_.pc());
-        qk_.sync();
-        return stop(b);
-      }
+  if (debugger_) {
+    debugging_ = true;
+    const bool end = debugger_();
+    debugging_ = false;
+    if (end) {
+      qk_.sync();
+      sc_core::sc_stop();
+      return;
     }
   }
+  for (;;) {
+    const Chunk c = run_chunk(~uint64_t{0});
+    if (c.stopped) return;
+  }
+}
+
+MgmtCore::Chunk MgmtCore::run_chunk(uint64_t max_n) {
+  Chunk c;
+  if (stopped_) {
+    c.stopped = true;
+    return c;
+  }
+  const uint64_t period = cfg_.clock_period.value();
+  sample_irqs();
+  uint64_t n = std::min(max_n, std::max<uint64_t>(1, qk_.remaining().value() / period));
+  if (cfg_.max_instructions) {
+    if (iss_.instret() >= cfg_.max_instructions) {
+      char b[80];
+      std::snprintf(b, sizeof b, "instruction limit reached (%llu) at pc 0x%08x",
+                    static_cast<unsigned long long>(cfg_.max_instructions), iss_.pc());
+      stop(b);
+      c.stopped = true;
+      return c;
+    }
+    n = std::min(n, cfg_.max_instructions - iss_.instret());
+  }
+  const auto t0 = std::chrono::steady_clock::now();
+  in_run_ = true;
+  const RunResult rr = iss_.run(n);
+  in_run_ = false;
+  host_seconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  account();
+  c.executed = rr.executed;
+  c.reason = rr.reason;
+  switch (rr.reason) {
+    case StopReason::kLimit:
+      if (qk_.need_sync()) qk_.sync();
+      break;
+    case StopReason::kRequested:
+      settle();
+      break;
+    case StopReason::kWfi: {
+      settle();
+      sample_irqs();
+      uint32_t mip = 0, mie = 0;
+      iss_.read_csr(csr::kMip, mip);
+      iss_.read_csr(csr::kMie, mie);
+      if (mip & mie) break;  // woken already
+      const sc_time t = sc_core::sc_time_stamp();
+      ++wfi_sleeps_;
+      sc_core::wait(msip_i.value_changed_event() | mtip_i.value_changed_event() |
+                    meip_i.value_changed_event());
+      const sc_time slept = sc_core::sc_time_stamp() - t;
+      sleep_time_ += slept;
+      iss_.add_cycles(slept.value() / period);
+      qk_.reset();
+      break;
+    }
+    case StopReason::kBreakpoint:
+    case StopReason::kEbreak:
+      if (debugging_) break;  // for the debugger to look at
+      [[fallthrough]];
+    default: {
+      uint32_t mcause = 0, mepc = 0, mtval = 0;
+      iss_.read_csr(csr::kMcause, mcause);
+      iss_.read_csr(csr::kMepc, mepc);
+      iss_.read_csr(csr::kMtval, mtval);
+      char b[200];
+      if (rr.reason == StopReason::kDoubleFault)
+        std::snprintf(b, sizeof b,
+                      "trap handler at 0x%08x cannot be fetched; the trap was mcause 0x%08x at "
+                      "mepc 0x%08x, mtval 0x%08x",
+                      iss_.pc(), mcause, mepc, mtval);
+      else
+        std::snprintf(b, sizeof b, "core stopped: %s at pc 0x%08x", stop_reason_name(rr.reason),
+                      iss_.pc());
+      qk_.sync();
+      stop(b);
+      c.stopped = true;
+      break;
+    }
+  }
+  return c;
 }
 
 BusResult MgmtCore::read(uint32_t addr, unsigned size, uint32_t& data) {

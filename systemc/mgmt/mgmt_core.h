@@ -44,6 +44,25 @@ class MgmtCore : public sc_core::sc_module, private Rv32Bus {
   bool stopped() const { return stopped_; }
   const std::string& stop_message() const { return stop_message_; }
 
+  // Debugger (mgmt_gdb.h). If set before the simulation starts, the core's
+  // thread calls it once at time 0 instead of running on its own; it drives
+  // the core through run_chunk() from inside that thread, so simulated time
+  // stands still while it blocks (waiting for the debugger). It returns true
+  // to end the core's thread (program exited, debugger killed it), false to
+  // carry on without the debugger (detach).
+  void set_debugger(std::function<bool()> f) { debugger_ = std::move(f); }
+  bool debugger_attached() const { return debugging_; }
+  struct Chunk {
+    uint64_t executed = 0;
+    StopReason reason = StopReason::kLimit;
+    bool stopped = false;  // the core stopped for good (stop_message())
+  };
+  // One step of the core's loop, at most max_n instructions (up to the
+  // quantum): runs the ISS, accounts time, synchronises, sleeps in WFI until
+  // an interrupt line changes. A breakpoint or EBREAK returns without
+  // stopping the core. Only from the core's own thread (the debugger hook).
+  Chunk run_chunk(uint64_t max_n);
+
   // Statistics.
   uint64_t instructions() const { return iss_.instret(); }
   double host_seconds() const { return host_seconds_; }  // in the ISS, excluding WFI sleep
@@ -78,6 +97,8 @@ class MgmtCore : public sc_core::sc_module, private Rv32Bus {
   bool stopped_ = false;
   std::string stop_message_;
   std::function<void(const std::string&)> on_stop_;
+  std::function<bool()> debugger_;
+  bool debugging_ = false;
   double host_seconds_ = 0;
   uint64_t wfi_sleeps_ = 0, bus_accesses_ = 0;
   sc_core::sc_time sleep_time_ = sc_core::SC_ZERO_TIME;

@@ -23,6 +23,33 @@
 #define MGMT_EXT_BASE 0x20000000
 #define MGMT_EXT_SIZE 0x60000000 /* up to 0x7fffffff */
 
+/* The engines as the management core sees them inside the external window
+   (docs/firmware.md, "The management rig"). The rig (systemc/mgmt/mgmt_rig.h)
+   puts one tensor engine, one DMA engine, a tensor stream port and device
+   memory here; the chip model must map the same management-view addresses
+   onto its engines so the same firmware runs on both. */
+#define MGMT_TENSOR_CSR_BASE 0x20000000 /* tensor engine CSRs (rtl/regs/tensor.json) */
+#define MGMT_DMA_CSR_BASE 0x20001000    /* DMA engine CSRs (rtl/regs/dma.json) */
+#define MGMT_STREAM_BASE 0x20002000     /* tensor stream port (below) */
+#define MGMT_ENGINE_WINDOW 0x00001000   /* 4 KiB each */
+/* Device memory: reachable by the core and by the DMA engine at the same
+   addresses (the DMA's descriptors, rings and data use these addresses). The
+   tensor engine's result rows land at MGMT_TENSOR_RESULT_BASE + psum_row x
+   COLS x 4. */
+#define MGMT_DEVMEM_BASE 0x40000000
+#define MGMT_DEVMEM_SIZE 0x00100000 /* 1 MiB */
+#define MGMT_TENSOR_RESULT_BASE 0x400F0000 /* last 64 KiB of device memory */
+/* Tensor stream port: 32-bit writes of two 16-bit lanes (lane 2i in bits
+   15:0); a complete row (COLS lanes for weights, ROWS lanes for activations)
+   is forwarded to the engine's stream as one write. */
+#define MGMT_STREAM_WEIGHT 0x00 /* write: weight lanes */
+#define MGMT_STREAM_ACT 0x04    /* write: activation lanes */
+#define MGMT_STREAM_STATUS 0x08 /* read: bit 0 error (a row was refused), 15:8 weight lanes held, 23:16 activation lanes held; write 1 to bit 0: clear the error and drop partial rows */
+#define MGMT_STREAM_ROWS_FED 0x0C /* read: rows forwarded since reset */
+/* Interrupt sources of the engines (interrupt controller inputs). */
+#define MGMT_IRQ_DMA 1
+#define MGMT_IRQ_TENSOR 2
+
 /* Data RAM: data, bss, heap, stack; its top MGMT_MEMTEST_SIZE bytes are kept
    out of the link for the boot program's memory test. */
 #define MGMT_RAM_BASE 0x80000000

@@ -7,7 +7,10 @@
 #include <ostream>
 #include <sstream>
 
+#include "common/fidelity.h"
 #include "mailbox_regs.hpp"
+#include "mgmt/mgmt_gdb.h"
+#include "mgmt/mgmt_rig.h"
 #include "mgmt/mgmt_subsystem.h"
 
 namespace trnsim::mgmt {
@@ -20,15 +23,28 @@ Runs firmware on the management subsystem (RV32IMAC core, boot ROM, RAM,
 CLINT, interrupt controller, UART, host mailbox; docs/firmware.md) and exits
 with the firmware's status (its exit() / EXIT register; 1 if it stopped any
 other way). UART output goes to the console as "[fw] ..." lines.
+With --rig the subsystem gets a tensor engine, a DMA engine and device memory
+in its external window (the management rig, docs/firmware.md).
 
   --elf FILE              the firmware (required; linked for the memory map)
   --uart-log FILE         also write the raw UART output to FILE
   --mailbox SCRIPT        host commands, ';'- or ','-separated, posted one after the
                           other once the firmware is up: ping, echo A [B [C]],
                           counter mtime|mcycle|minstret|commands|interrupts|N,
-                          dma-selftest, tensor-selftest, kernel [A [B [C]]],
-                          exit N, raw CMD [A [B [C]]]. Without 'exit N' at the
-                          end, 'exit 0' is sent after the last command.
+                          counter dma-bytes|dma-descs|dma-errors|tensor-cmds|
+                          tensor-macs|selftests,
+                          dma-selftest [fault], tensor-selftest [fault],
+                          kernel [A [B [C]]], exit N, raw CMD [A [B [C]]].
+                          Without 'exit N' at the end, 'exit 0' is sent after
+                          the last command.
+  --rig                   add the engines (tensor 4x4, DMA q4_d256) and device
+                          memory at the addresses of systemc/mgmt/mgmt_map.h
+  --fidelity F            the rig's engines: tlm (default), rtl or lockstep
+  --tensor-config NAME    the rig's tensor engine (configs/rtl_configs.json; default 4x4)
+  --dma-config NAME       the rig's DMA engine (default q4_d256)
+  --gdb PORT              wait for gdb on 127.0.0.1:PORT before the first
+                          instruction; simulated time stops while gdb holds the core
+  --gdb-timeout S         seconds to wait for gdb to connect (default 60)
   --max-time T            stop (exit 1) at simulated time T (default 1s;
                           units ns, us, ms, s)
   --max-instructions N    stop (exit 1) after N instructions (default: none)
@@ -64,6 +80,10 @@ const char* status_name(uint32_t s) {
     case MB::Status::UNKNOWN_CMD: return "UNKNOWN_CMD";
     case MB::Status::NOT_IMPLEMENTED: return "NOT_IMPLEMENTED";
     case MB::Status::BAD_ARG: return "BAD_ARG";
+    case MB::Status::NO_DEVICE: return "NO_DEVICE";
+    case MB::Status::HW_ERROR: return "HW_ERROR";
+    case MB::Status::TEST_FAILED: return "TEST_FAILED";
+    case MB::Status::TIMEOUT: return "TIMEOUT";
   }
   return "?";
 }
@@ -110,7 +130,13 @@ std::vector<MailboxCommand> parse_mailbox_script(const std::string& script) {
       {"mcycle", static_cast<uint32_t>(MB::Counter::MCYCLE)},
       {"minstret", static_cast<uint32_t>(MB::Counter::MINSTRET)},
       {"commands", static_cast<uint32_t>(MB::Counter::COMMANDS)},
-      {"interrupts", static_cast<uint32_t>(MB::Counter::INTERRUPTS)}};
+      {"interrupts", static_cast<uint32_t>(MB::Counter::INTERRUPTS)},
+      {"dma-bytes", static_cast<uint32_t>(MB::Counter::DMA_BYTES)},
+      {"dma-descs", static_cast<uint32_t>(MB::Counter::DMA_DESCS)},
+      {"dma-errors", static_cast<uint32_t>(MB::Counter::DMA_ERRORS)},
+      {"tensor-cmds", static_cast<uint32_t>(MB::Counter::TENSOR_CMDS)},
+      {"tensor-macs", static_cast<uint32_t>(MB::Counter::TENSOR_MACS)},
+      {"selftests", static_cast<uint32_t>(MB::Counter::SELFTESTS)}};
   struct Kind {
     MB::Cmd cmd;
     unsigned min_args, max_args;
@@ -119,8 +145,8 @@ std::vector<MailboxCommand> parse_mailbox_script(const std::string& script) {
       {"ping", {MB::Cmd::PING, 0, 0}},
       {"echo", {MB::Cmd::ECHO, 1, 3}},
       {"counter", {MB::Cmd::READ_COUNTER, 1, 1}},
-      {"dma-selftest", {MB::Cmd::DMA_SELFTEST, 0, 0}},
-      {"tensor-selftest", {MB::Cmd::TENSOR_SELFTEST, 0, 0}},
+      {"dma-selftest", {MB::Cmd::DMA_SELFTEST, 0, 1}},
+      {"tensor-selftest", {MB::Cmd::TENSOR_SELFTEST, 0, 1}},
       {"kernel", {MB::Cmd::KERNEL_LAUNCH, 0, 3}},
       {"exit", {MB::Cmd::EXIT, 1, 1}}};
   std::vector<MailboxCommand> out;
@@ -161,6 +187,7 @@ std::vector<MailboxCommand> parse_mailbox_script(const std::string& script) {
     for (std::size_t i = 0; i < nargs; ++i) {
       const std::string& a = w[first_arg + i];
       if (w[0] == "counter" && kCounters.count(a)) c.args[i] = kCounters.at(a);
+      else if ((w[0] == "dma-selftest" || w[0] == "tensor-selftest") && a == "fault") c.args[i] = 1;
       else c.args[i] = parse_u32(a, where);
     }
     if (c.cmd == static_cast<uint8_t>(MB::Cmd::EXIT) && c.args[0] > 255)
@@ -197,7 +224,8 @@ int mgmt_command(const std::vector<std::string>& args, std::ostream& out) {
   static const std::map<std::string, bool> kKnown = {
       {"elf", true},       {"uart-log", true}, {"mailbox", true}, {"max-time", true},
       {"max-instructions", true}, {"clock-mhz", true}, {"quantum", true}, {"quiet", false},
-      {"help", false}};
+      {"help", false},     {"rig", false},      {"fidelity", true}, {"tensor-config", true},
+      {"dma-config", true}, {"gdb", true},     {"gdb-timeout", true}};
   for (std::size_t i = 0; i < args.size(); ++i) {
     std::string a = args[i];
     if (a.rfind("--", 0) != 0) throw MgmtUsageError("unexpected argument '" + a + "'");
@@ -256,18 +284,70 @@ int mgmt_command(const std::vector<std::string>& args, std::ostream& out) {
     }
   }
 
+  const bool rig_wanted = opt.count("rig") > 0;
+  MgmtRigConfig rig_cfg;
+  if (opt.count("fidelity") || opt.count("tensor-config") || opt.count("dma-config")) {
+    if (!rig_wanted) throw MgmtUsageError("--fidelity, --tensor-config and --dma-config need --rig");
+  }
+  if (opt.count("fidelity")) {
+    try {
+      rig_cfg.blocks.fidelity = parse_fidelity(opt["fidelity"], "--fidelity");
+    } catch (const std::invalid_argument& e) {
+      throw MgmtUsageError(e.what());
+    }
+  }
+  if (opt.count("tensor-config")) rig_cfg.tensor_config = opt["tensor-config"];
+  if (opt.count("dma-config")) rig_cfg.dma_config = opt["dma-config"];
+  int gdb_port = -1, gdb_timeout_s = 60;
+  if (opt.count("gdb")) {
+    const uint32_t p = parse_u32(opt["gdb"], "--gdb");
+    if (p == 0 || p > 65535) throw MgmtUsageError("--gdb: port must be 1..65535");
+    gdb_port = static_cast<int>(p);
+  }
+  if (opt.count("gdb-timeout")) {
+    const uint32_t t = parse_u32(opt["gdb-timeout"], "--gdb-timeout");
+    if (t == 0 || t > 3600) throw MgmtUsageError("--gdb-timeout: seconds must be 1..3600");
+    gdb_timeout_s = static_cast<int>(t);
+  }
+
   // sc_stop() from the firmware's EXIT is the normal end, not news.
   sc_core::sc_report_handler::set_actions("/OSCI/SystemC", sc_core::SC_INFO, sc_core::SC_DO_NOTHING);
-  MgmtSubsystem mgmt("mgmt", cfg);
+  std::unique_ptr<MgmtSubsystem> plain;
+  std::unique_ptr<MgmtRig> rig;
+  if (rig_wanted) {
+    rig_cfg.mgmt = cfg;
+    try {
+      rig = std::make_unique<MgmtRig>("rig", rig_cfg);
+    } catch (const std::invalid_argument& e) {
+      throw MgmtUsageError(std::string("--rig: ") + e.what());
+    }
+    out << "rig: tensor " << rig_cfg.tensor_config << " and DMA " << rig_cfg.dma_config << " at "
+        << to_string(rig_cfg.blocks.fidelity) << " fidelity\n";
+  } else {
+    plain = std::make_unique<MgmtSubsystem>("mgmt", cfg);
+  }
+  MgmtSubsystem& mgmt = rig ? rig->mgmt() : *plain;
   const std::string elf = opt["elf"];
   mgmt.load_elf(elf);
   std::unique_ptr<MailboxHost> host;
   if (!script.empty()) host = std::make_unique<MailboxHost>("host", mgmt.mailbox(), script, max_time, out);
+  std::unique_ptr<MgmtGdb> gdb;
+  if (gdb_port >= 0) {
+    gdb = std::make_unique<MgmtGdb>(mgmt, static_cast<uint16_t>(gdb_port), gdb_timeout_s * 1000, out);
+    out.flush();
+  }
 
   const auto t0 = std::chrono::steady_clock::now();
   sc_core::sc_start(max_time);
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   mgmt.uart().flush();
+  if (gdb) {
+    gdb->end_of_simulation();
+    if (!gdb->error().empty()) {
+      out << "trnsim mgmt: " << gdb->error() << "\n";
+      return 1;
+    }
+  }
 
   const sc_time now = sc_core::sc_time_stamp();
   int rc = 1;

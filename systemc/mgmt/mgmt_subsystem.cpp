@@ -58,8 +58,14 @@ MgmtSubsystem::MgmtSubsystem(sc_core::sc_module_name name, const MgmtSubsystemCo
   intc_.irq_i[MGMT_IRQ_MAILBOX].bind(mailbox_irq_);
 
   if (cfg_.stop_on_exit) {
-    mailbox_.set_on_exit([](int) { sc_core::sc_stop(); });
-    core_.set_on_stop([](const std::string&) { sc_core::sc_stop(); });
+    // With a debugger attached the core's thread ends the simulation itself
+    // once it has told the debugger (mgmt_gdb.h).
+    mailbox_.set_on_exit([this](int) {
+      if (!core_.debugger_attached()) sc_core::sc_stop();
+    });
+    core_.set_on_stop([this](const std::string&) {
+      if (!core_.debugger_attached()) sc_core::sc_stop();
+    });
   }
 }
 
