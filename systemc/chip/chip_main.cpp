@@ -1,0 +1,151 @@
+#include "chip/chip_main.h"
+
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <stdexcept>
+
+#include "chip/kernel_run.h"
+#include "common/stats.h"
+#include "common/trace.h"
+
+namespace trnsim::chip {
+
+const char* const kChipUsage =
+    "usage: trnsim chip [--preset trn2|trn3|tiny|FILE.json] [--kernel NAME] [--m M] [--k K] [--n N]\n"
+    "                   [--dtype bf16|fp8e4m3|fp8e5m2] [--dtype-b DT] [--dtype-out fp32|bf16]\n"
+    "                   [--buffers B] [--seed S] [--cores N] [--set key.path=value ...]\n"
+    "                   [--timing-only] [--no-check] [--stats FILE.json] [--trace FILE.json]\n"
+    "  Builds the chip from the preset (default tiny), runs one kernel on each of the first N cores\n"
+    "  (default 1; --cores N also sets the chip's core count to at least N), checks the results\n"
+    "  against the kernel library's references (not in timing-only mode) and prints the summary.\n"
+    "  kernels: gemm (C[m][n] = A[m][k] B[k][n]), softmax and layernorm (rows m, cols n),\n"
+    "           attention (s m, d n), mlp_forward, mlp_backward, mlp_train (T m, D k, H n)\n"
+    "  --dtype sets A (and B unless --dtype-b) for gemm, X for softmax/layernorm.\n"
+    "  --set: any config parameter (docs/config.md), e.g. --set hbm.latency_ns=120\n"
+    "         --set fidelity.tensor=rtl (rtl/lockstep need core.tensor.rtl_config to be a built config)\n"
+    "  --timing-only: engines compute nothing (same cycles), for large workloads\n"
+    "  --stats FILE: the statistics registry as JSON; --trace FILE: Perfetto/Chrome trace\n";
+
+namespace {
+
+struct Usage : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+unsigned to_uint(const std::string& opt, const std::string& v) {
+  try {
+    std::size_t pos = 0;
+    const unsigned long x = std::stoul(v, &pos, 0);
+    if (pos != v.size() || x > 0xffffffffu) throw std::invalid_argument(v);
+    return unsigned(x);
+  } catch (const std::exception&) {
+    throw Usage(opt + ": expected an unsigned integer, got '" + v + "'");
+  }
+}
+
+isa::Dtype to_dtype(const std::string& opt, const std::string& v) {
+  const auto d = isa::parse_dtype(v);
+  if (!d) throw Usage(opt + ": unknown dtype '" + v + "' (bf16, fp8e4m3, fp8e5m2, fp32)");
+  return *d;
+}
+
+}  // namespace
+
+int chip_main_with(const std::vector<std::string>& args, const BlockSetup& setup, std::ostream& out,
+                   std::ostream& err) {
+  std::string preset = "tiny", stats_path, trace_path;
+  std::vector<std::string> sets;
+  WorkloadSpec spec;
+  spec.m = spec.k = spec.n = 64;
+  bool timing_only = false, no_check = false, b_dtype_set = false;
+  unsigned ncores = 1;
+  try {
+    for (std::size_t i = 0; i < args.size(); ++i) {
+      const std::string& a = args[i];
+      auto val = [&]() -> std::string {
+        if (i + 1 >= args.size()) throw Usage(a + " needs a value");
+        return args[++i];
+      };
+      if (a == "--help" || a == "-h") {
+        out << kChipUsage;
+        return 0;
+      } else if (a == "--preset") preset = val();
+      else if (a == "--kernel") spec.kernel = val();
+      else if (a == "--m") spec.m = to_uint(a, val());
+      else if (a == "--k") spec.k = to_uint(a, val());
+      else if (a == "--n") spec.n = to_uint(a, val());
+      else if (a == "--dtype") spec.a_dtype = to_dtype(a, val());
+      else if (a == "--dtype-b") { spec.b_dtype = to_dtype(a, val()); b_dtype_set = true; }
+      else if (a == "--dtype-out") spec.c_dtype = to_dtype(a, val());
+      else if (a == "--buffers") spec.buffers = to_uint(a, val());
+      else if (a == "--seed") spec.seed = to_uint(a, val());
+      else if (a == "--cores") ncores = to_uint(a, val());
+      else if (a == "--set") sets.push_back(val());
+      else if (a == "--timing-only") timing_only = true;
+      else if (a == "--no-check") no_check = true;
+      else if (a == "--stats") stats_path = val();
+      else if (a == "--trace") trace_path = val();
+      else throw Usage("unknown option '" + a + "'");
+    }
+    if (!b_dtype_set) spec.b_dtype = spec.a_dtype;
+    if (ncores == 0) throw Usage("--cores: must be at least 1");
+    bool known = false;
+    std::string names;
+    for (const auto& n : workload_names()) {
+      known = known || n == spec.kernel;
+      names += (names.empty() ? "" : ", ") + n;
+    }
+    if (!known) throw Usage("unknown kernel '" + spec.kernel + "' (known: " + names + ")");
+  } catch (const Usage& e) {
+    err << "trnsim chip: " << e.what() << "\n" << kChipUsage;
+    return 2;
+  }
+  spec.check = !timing_only && !no_check;
+
+  try {
+    config::ChipConfig cfg = config::load_config(preset, sets);
+    if (cfg.cores < ncores) cfg = config::load_config(preset, [&] {
+        auto s = sets;
+        s.push_back("cores=" + std::to_string(ncores));
+        return s;
+      }());
+    stats::Registry reg;
+    std::unique_ptr<TraceWriter> trace;
+    if (!trace_path.empty()) trace = std::make_unique<TraceWriter>(trace_path);
+    ChipOptions opt;
+    opt.functional = !timing_only;
+    opt.stats = &reg;
+    opt.trace = trace.get();
+    if (setup) setup(cfg, opt);
+    Chip chip("chip0", cfg, opt);
+    std::vector<unsigned> cores;
+    for (unsigned c = 0; c < ncores; ++c) cores.push_back(c);
+    const auto reports = run_workloads(chip, cores, spec);
+    bool ok = true;
+    for (const auto& r : reports) {
+      out << r.text();
+      ok = ok && r.ok();
+    }
+    out << chip.summary().text();
+    if (!stats_path.empty()) {
+      std::ofstream f(stats_path);
+      if (!f) throw std::runtime_error("cannot write the statistics file '" + stats_path + "'");
+      f << chip.stats_json() << "\n";
+      out << "statistics: " << stats_path << "\n";
+    }
+    if (trace) {
+      trace->close();
+      out << "trace: " << trace_path << " (" << trace->events() << " events; open in ui.perfetto.dev)\n";
+    }
+    return ok ? 0 : 1;
+  } catch (const config::ConfigError& e) {
+    err << "trnsim chip: " << e.what() << "\n";
+    return 2;
+  } catch (const std::exception& e) {
+    err << "trnsim chip: " << e.what() << "\n";
+    return 2;
+  }
+}
+
+}  // namespace trnsim::chip
