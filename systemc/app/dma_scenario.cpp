@@ -9,7 +9,16 @@
 #include <random>
 #include <sstream>
 
-#include "dma/dma_rtl.h"
+#include <tlm>
+
+#include <chrono>
+#include <memory>
+
+#include "blocks.h"
+#include "common/trace.h"
+#include "dma/dma_host.h"
+#include "dma/dma_lockstep.h"
+#include "dma/dma_tlm.h"
 #include "dma_regs.hpp"
 
 namespace trnsim::app {
@@ -302,35 +311,95 @@ std::string hex(uint64_t v) {
 
 }  // namespace
 
-bool run_dma_scenario(const DmaScenario& sc, const DmaRunOptions& opt, std::ostream& out) {
+namespace {
+
+// The scenario's sparse address space packed into one small memory: every
+// range the scenario names (memory initialisation, descriptor sources and
+// destinations row by row, rings, completion records, expected bytes),
+// rounded out to 4 KiB pages, merged, and laid end to end.
+class ScenarioMemoryMap {
+ public:
+  static constexpr uint64_t kPage = 4096;
+  static constexpr uint64_t kMaxBytes = uint64_t{1} << 30;
+
+  void add(uint64_t addr, uint64_t len) {
+    if (len == 0) return;
+    const uint64_t lo = addr & ~(kPage - 1);
+    const uint64_t end = addr + len < addr ? UINT64_MAX : addr + len;
+    const uint64_t hi = end > UINT64_MAX - kPage ? UINT64_MAX & ~(kPage - 1) : (end + kPage - 1) & ~(kPage - 1);
+    ranges_.push_back({lo, hi, 0});
+  }
+  // Sorts, merges and assigns offsets; returns the memory size needed.
+  uint64_t build(const std::string& file) {
+    std::sort(ranges_.begin(), ranges_.end(),
+              [](const Range& a, const Range& b) { return a.lo < b.lo; });
+    std::vector<Range> merged;
+    for (const Range& r : ranges_) {
+      if (!merged.empty() && r.lo <= merged.back().hi) merged.back().hi = std::max(merged.back().hi, r.hi);
+      else merged.push_back(r);
+    }
+    uint64_t off = 0;
+    for (Range& r : merged) {
+      r.off = off;
+      off += r.hi - r.lo;
+      if (off > kMaxBytes)
+        throw ScenarioError(file + ": the scenario touches more than 1 GiB of memory (descriptors, "
+                                   "rings, fills); the simulated memory holds at most 1 GiB");
+    }
+    ranges_ = std::move(merged);
+    return std::max<uint64_t>(off, kPage);
+  }
+  bool map(uint64_t addr, uint64_t len, uint64_t& out) const {
+    auto it = std::upper_bound(ranges_.begin(), ranges_.end(), addr,
+                               [](uint64_t a, const Range& r) { return a < r.lo; });
+    if (it == ranges_.begin()) return false;
+    --it;
+    if (addr >= it->hi || len > it->hi - addr) return false;
+    out = it->off + (addr - it->lo);
+    return true;
+  }
+
+ private:
+  struct Range {
+    uint64_t lo, hi, off;
+  };
+  std::vector<Range> ranges_;
+};
+
+}  // namespace
+
+DmaRunResult run_dma_scenario(const DmaScenario& sc, const DmaRunOptions& opt, std::ostream& out) {
+  DmaRunResult result;
   const std::string config =
       opt.config_forced || sc.config.empty() ? opt.config : sc.config;
   const unsigned latency = opt.latency ? *opt.latency : sc.latency.value_or(1);
   auto where = [&](int line) { return sc.file + ":" + std::to_string(line) + ": "; };
 
-  auto rtl = cosim::make_dma_rtl(config);
-  const cosim::DmaConfig cfg = rtl->config();
+  tlm::tlm_global_quantum::instance().set(opt.sim.quantum);
+  quiet_systemc();
+  const dma::DmaBlockConfig cfg = cosim::dma_block_config(config, opt.sim.period);
+  const std::string& cfg_name = cfg.rtl_config;
   // Queue numbers against the configuration, before anything runs.
   for (const auto& d : sc.descs)
     if (d.queue >= cfg.num_queues)
       throw ScenarioError(where(d.line) + "desc: queue " + std::to_string(d.queue) +
-                          " does not exist in configuration " + cfg.name + " (" +
+                          " does not exist in configuration " + cfg_name + " (" +
                           std::to_string(cfg.num_queues) + " queues)");
   for (unsigned q = 0; q < 4; ++q)
     if (sc.queues[q].line && q >= cfg.num_queues)
       throw ScenarioError(where(sc.queues[q].line) + "queue: queue " + std::to_string(q) +
-                          " does not exist in configuration " + cfg.name);
+                          " does not exist in configuration " + cfg_name);
   for (const auto& e : sc.expects)
     if (e.kind == DmaExpect::kError && e.queue >= cfg.num_queues)
       throw ScenarioError(where(e.line) + "expect error: queue " + std::to_string(e.queue) +
-                          " does not exist in configuration " + cfg.name);
+                          " does not exist in configuration " + cfg_name);
 
   std::array<std::vector<const DmaScenarioDesc*>, 4> per_q;
   for (const auto& d : sc.descs) per_q[d.queue].push_back(&d);
-  std::array<cosim::DmaQueueSetup, 4> setup{};
+  std::array<dma::tb::QueueSetup, 4> setup{};
   for (unsigned q = 0; q < 4; ++q) {
     const DmaScenarioQueue& dq = sc.queues[q];
-    cosim::DmaQueueSetup& s = setup[q];
+    dma::tb::QueueSetup& s = setup[q];
     const uint32_t need = static_cast<uint32_t>(per_q[q].size()) + 1;
     s.ring_base = dq.ring.value_or(kDefaultRing + q * kRingStride);
     s.entries = dq.entries.value_or(std::max<uint32_t>(16, need));
@@ -342,16 +411,113 @@ bool run_dma_scenario(const DmaScenario& sc, const DmaRunOptions& opt, std::ostr
     if (dq.windows.empty()) {
       s.windows[0] = {0, kAllMemory};
     } else {
-      for (std::size_t w = 0; w < dq.windows.size(); ++w) s.windows[w] = dq.windows[w];
+      for (std::size_t w = 0; w < dq.windows.size(); ++w)
+        s.windows[w] = {dq.windows[w].base, dq.windows[w].limit};
     }
   }
 
-  if (!opt.wave.empty()) rtl->open_wave(opt.wave);
-  cosim::Axi4MemConfig mc;
-  mc.read_latency = latency;
-  mc.write_latency = latency;
-  mc.seed = opt.seed;
-  cosim::DmaDriver drv(std::move(rtl), mc);
+  // The memory: every range the scenario names, packed.
+  ScenarioMemoryMap map;
+  for (const auto& m : sc.mem) map.add(m.addr, m.random_len ? m.random_len : m.bytes.size());
+  for (const auto& d : sc.descs)
+    for (uint32_t r = 0; r < d.desc.rows; ++r) {
+      map.add(d.desc.src + uint64_t{r} * d.desc.src_stride, d.desc.len);
+      map.add(d.desc.dst + uint64_t{r} * d.desc.dst_stride, d.desc.len);
+    }
+  for (unsigned q = 0; q < cfg.num_queues; ++q) {
+    map.add(setup[q].ring_base, uint64_t{setup[q].entries} * regs::DESC_SIZE);
+    map.add(setup[q].cpl_base, uint64_t{setup[q].entries} * 4);
+  }
+  for (const auto& e : sc.expects)
+    if (e.kind == DmaExpect::kBytes) map.add(e.addr, e.bytes.size());
+  dma::tb::DmaTbConfig tc;
+  tc.mem.base = 0;
+  tc.mem.size = map.build(sc.file);
+  tc.mem.latency = cfg.period * static_cast<double>(latency);
+  tc.mem.jitter_max = cfg.period * static_cast<double>(opt.jitter);
+  tc.mem.jitter_step = cfg.period;
+  tc.mem.seed = opt.seed;
+  tc.remap = [&map](uint64_t a, uint64_t n, uint64_t& m) { return map.map(a, n, m); };
+  tc.time_limit = cfg.period * (2.0 * static_cast<double>(opt.max_cycles) + 1e6);
+
+  cosim::BlockOptions bo;
+  bo.fidelity = opt.sim.fidelity;
+  bo.wave = opt.sim.wave;
+  bo.stop_on_divergence = true;
+  std::unique_ptr<dma::DmaBlock> dut = cosim::make_dma_block("dma", cfg, bo);
+  auto* ls = dynamic_cast<cosim::DmaLockstep*>(dut.get());
+  if (opt.sim.inject_fault >= 0) {
+    dma::DmaBlock* fast = ls ? &ls->tlm_form() : dut.get();
+    auto* model = dynamic_cast<dma::DmaTlm*>(fast);
+    if (!model) throw std::invalid_argument("--inject-fault needs the fast form (tlm or lockstep)");
+    model->inject_fault(static_cast<uint64_t>(opt.sim.inject_fault), 0, 0x1);
+  }
+  std::unique_ptr<TraceWriter> trace;
+  if (!opt.sim.trace.empty()) {
+    trace = std::make_unique<TraceWriter>(opt.sim.trace);
+    dut->set_trace(trace.get());
+  }
+
+  // What the body finds out, reported after the run.
+  unsigned mask = 0;
+  uint64_t cycles = 0, first_doorbell = 0;
+  std::array<dma::tb::QueueStatus, 4> st{};
+  std::array<unsigned, 4> resumes{};
+  std::array<uint32_t, 4> sw_tail{};
+  bool timed_out = false, finished = false;
+  std::string timeout_msg;
+  dma::tb::Counters cnt;
+
+  auto body = [&](dma::tb::DmaTb& tb) {
+    for (unsigned q = 0; q < cfg.num_queues; ++q)
+      if (!per_q[q].empty() || sc.queues[q].line) tb.setup_queue(q, setup[q]);
+    // Descriptors and doorbells; the cycle count starts at the first doorbell.
+    const uint64_t c0 = tb.cycle();
+    first_doorbell = c0;
+    for (unsigned q = 0; q < cfg.num_queues; ++q) {
+      if (per_q[q].empty()) continue;
+      std::vector<dma::tb::Desc> ds;
+      for (const auto* d : per_q[q]) {
+        dma::tb::Desc x;
+        x.src = d->desc.src;
+        x.dst = d->desc.dst;
+        x.len = d->desc.len;
+        x.rows = d->desc.rows;
+        x.src_stride = d->desc.src_stride;
+        x.dst_stride = d->desc.dst_stride;
+        x.irq = d->desc.irq;
+        x.last = d->desc.last;
+        x.cpl = d->desc.cpl;
+        ds.push_back(x);
+      }
+      tb.push_many(q, ds);
+      mask |= 1u << q;
+    }
+    try {
+      for (unsigned q = 0; q < 4; ++q) {
+        if (!((mask >> q) & 1)) continue;
+        for (;;) {
+          st[q] = tb.wait_queue(q, opt.max_cycles);
+          // LAST pauses the queue; resume it until its descriptors are all done.
+          if (st[q].paused && !st[q].error && st[q].head != tb.sw_tail(q)) {
+            tb.resume_queue(q);
+            ++resumes[q];
+            continue;
+          }
+          break;
+        }
+      }
+    } catch (const std::runtime_error& e) {
+      timed_out = true;
+      timeout_msg = e.what();
+    }
+    cycles = tb.cycle() - c0;
+    for (unsigned q = 0; q < 4; ++q) sw_tail[q] = tb.sw_tail(q);
+    cnt = tb.counters();
+    finished = true;
+  };
+  auto host = std::make_unique<dma::tb::DmaTb>("tb", *dut, tc, body);
+  host->recorder.keep_data = false;
 
   // Memory initialisation, in file order.
   for (const auto& m : sc.mem) {
@@ -359,9 +525,9 @@ bool run_dma_scenario(const DmaScenario& sc, const DmaRunOptions& opt, std::ostr
       std::mt19937_64 rng(m.seed ? *m.seed : opt.seed * 0x9E3779B97F4A7C15ull + m.line);
       std::vector<uint8_t> v(m.random_len);
       for (auto& b : v) b = static_cast<uint8_t>(rng());
-      drv.mem().write(m.addr, v.data(), v.size());
+      host->mem_write(m.addr, v.data(), v.size());
     } else {
-      drv.mem().write(m.addr, m.bytes.data(), m.bytes.size());
+      host->mem_write(m.addr, m.bytes.data(), m.bytes.size());
     }
   }
   // Sources as they are before the run, for `expect copy`.
@@ -374,60 +540,74 @@ bool run_dma_scenario(const DmaScenario& sc, const DmaRunOptions& opt, std::ostr
       if (uint64_t{d.len} * d.rows > (uint64_t{1} << 30))
         throw ScenarioError(where(sc.descs[i].line) + "desc: too large for 'expect copy' (1 GiB)");
       for (uint32_t r = 0; r < d.rows; ++r)
-        src_rows[i].push_back(drv.mem().read_vec(d.src + uint64_t{r} * d.src_stride, d.len));
+        src_rows[i].push_back(host->mem_read_vec(d.src + uint64_t{r} * d.src_stride, d.len));
     }
   }
 
-  unsigned mask = 0;
-  for (unsigned q = 0; q < cfg.num_queues; ++q)
-    if (!per_q[q].empty() || sc.queues[q].line) drv.setup_queue(q, setup[q]);
-  // Descriptors and doorbells; the cycle count starts at the first doorbell.
-  const uint64_t c0 = drv.cycle();
-  for (unsigned q = 0; q < cfg.num_queues; ++q) {
-    if (per_q[q].empty()) continue;
-    std::vector<cosim::DmaDesc> ds;
-    for (const auto* d : per_q[q]) ds.push_back(d->desc);
-    drv.push_many(q, ds);
-    mask |= 1u << q;
+  const auto t0 = std::chrono::steady_clock::now();
+  sc_core::sc_start(tc.time_limit);
+  result.host_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  if (host->error()) std::rethrow_exception(host->error());
+  if (ls) {
+    ls->checker().finish();
+    LockstepOutcome& o = result.lockstep;
+    o.used = true;
+    o.diverged = ls->checker().diverged();
+    o.compared = ls->checker().compared();
+    o.report = ls->checker().report();
+    o.cycle_errors = ls->checker().cycle_error_report();
+    o.wave_written = o.diverged && opt.sim.wave.history_mode() && std::ifstream(opt.sim.wave.path).good();
   }
-  std::array<cosim::DmaQueueStatus, 4> st{};
-  std::array<unsigned, 4> resumes{};
-  bool timed_out = false;
-  std::string timeout_msg;
-  try {
-    for (unsigned q = 0; q < 4; ++q) {
-      if (!((mask >> q) & 1)) continue;
-      for (;;) {
-        st[q] = drv.wait_queue(q, opt.max_cycles);
-        // LAST pauses the queue; resume it until its descriptors are all done.
-        if (st[q].paused && !st[q].error && st[q].head != drv.sw_tail(q)) {
-          drv.resume_queue(q);
-          ++resumes[q];
-          continue;
-        }
-        break;
-      }
+  if (trace) {
+    // The host's view: every memory burst the engine issued, request to response.
+    for (int w = 0; w < 2; ++w) {
+      const int t = trace->track("dma host", w ? "memory writes" : "memory reads");
+      for (const auto& x : w ? host->recorder.writes : host->recorder.reads)
+        trace->slice(t, (w ? "W " : "R ") + TraceWriter::hex(x.addr), x.start, x.end,
+                     "\"len\":" + std::to_string(x.len) + ",\"resp\":" +
+                         std::to_string(static_cast<int>(tlm_to_axi(x.resp))));
     }
-  } catch (const std::runtime_error& e) {
-    timed_out = true;
-    timeout_msg = e.what();
+    result.trace_events = trace->events();
+    trace->close();
   }
-  const uint64_t cycles = drv.cycle() - c0;
-  drv.rtl().close_wave();
+  if (!finished && !result.lockstep.diverged)
+    throw std::runtime_error(std::string("dma: the scenario did not finish on ") + dut->name() + " (" +
+                             dut->fidelity() + "): simulation stopped at " +
+                             sc_core::sc_time_stamp().to_string());
 
-  const cosim::DmaCounters cnt = drv.counters();
+  char buf[512];
+  bool ok = !timed_out && finished;
+  out << "trnsim dma: " << sc.file << " on " << cfg_name << " (" << cfg.data_bytes()
+      << " B/beat, " << cfg.num_queues << " queues, " << cfg.max_outstanding
+      << " bursts in flight), memory latency " << latency;
+  if (opt.jitter) out << " + 0.." << opt.jitter << " random";
+  out << "\n  fidelity        " << dut->fidelity() << " (through the TLM-2.0 sockets, quantum "
+      << opt.sim.quantum << ")\n";
+  if (!finished) {
+    // Stopped by the lockstep checker at the first divergence.
+    out << "  stopped         at " << sc_core::sc_time_stamp() << " by the lockstep checker\n";
+    print_lockstep(result.lockstep, out);
+    out << "  result          FAIL\n";
+    result.ok = false;
+    return result;
+  }
   uint64_t payload = 0;
   for (const auto& d : sc.descs) payload += uint64_t{d.desc.len} * d.desc.rows;
   const double bpc = cycles ? static_cast<double>(cnt.bytes_moved) / cycles : 0.0;
 
-  char buf[512];
-  bool ok = !timed_out;
-  out << "trnsim dma: " << sc.file << " on " << cfg.name << " (" << cfg.data_bytes()
-      << " B/beat, " << cfg.num_queues << " queues, " << cfg.max_outstanding
-      << " bursts in flight), memory latency " << latency << "\n";
   std::snprintf(buf, sizeof buf, "  cycles          %llu (first doorbell to every queue stopped)\n",
                 static_cast<unsigned long long>(cycles));
   out << buf;
+  // Exact, unlike the polled figure above: when the last write burst
+  // (data or completion record) was answered.
+  uint64_t last_write = 0;
+  for (const auto& w : host->recorder.writes)
+    last_write = std::max(last_write, cycles_ceil(w.end, cfg.period));
+  if (last_write > first_doorbell) {
+    std::snprintf(buf, sizeof buf, "  engine cycles   %llu (first doorbell to the last write's response)\n",
+                  static_cast<unsigned long long>(last_write - first_doorbell));
+    out << buf;
+  }
   std::snprintf(buf, sizeof buf,
                 "  bytes           %u moved in %u descriptors (%llu in the scenario's %zu)\n",
                 cnt.bytes_moved, cnt.descs_done, static_cast<unsigned long long>(payload),
@@ -462,7 +642,7 @@ bool run_dma_scenario(const DmaScenario& sc, const DmaRunOptions& opt, std::ostr
         if (exp_err) line << "; expected " << dma_err_name(exp_err->code) << " (line " << exp_err->line << ")";
       }
     } else {
-      const bool all = s.head == drv.sw_tail(q) && !timed_out;
+      const bool all = s.head == sw_tail[q] && !timed_out;
       line << (all ? "done" : "NOT DONE") << ", " << s.head << "/" << per_q[q].size()
            << " descriptors (HEAD " << s.head << ")";
       if (resumes[q]) line << ", resumed after LAST " << resumes[q] << "x";
@@ -490,7 +670,7 @@ bool run_dma_scenario(const DmaScenario& sc, const DmaRunOptions& opt, std::ostr
         ++checked;
         for (uint32_t r = 0; r < sd.desc.rows; ++r) {
           const uint64_t a = sd.desc.dst + uint64_t{r} * sd.desc.dst_stride;
-          const auto got = drv.mem().read_vec(a, sd.desc.len);
+          const auto got = host->mem_read_vec(a, sd.desc.len);
           bytes += sd.desc.len;
           for (std::size_t k = 0; k < got.size(); ++k) {
             if (got[k] != src_rows[i][r][k]) {
@@ -511,7 +691,7 @@ bool run_dma_scenario(const DmaScenario& sc, const DmaRunOptions& opt, std::ostr
         line << "PASS, " << checked << " descriptors, " << bytes << " bytes";
       }
     } else if (e.kind == DmaExpect::kBytes) {
-      const auto got = drv.mem().read_vec(e.addr, e.bytes.size());
+      const auto got = host->mem_read_vec(e.addr, e.bytes.size());
       std::size_t k = 0;
       while (k < got.size() && got[k] == e.bytes[k]) ++k;
       line << "  check           expect mem " << hex(e.addr) << " (line " << e.line << "): ";
@@ -528,8 +708,11 @@ bool run_dma_scenario(const DmaScenario& sc, const DmaRunOptions& opt, std::ostr
     }
     out << line.str() << "\n";
   }
+  print_lockstep(result.lockstep, out);
+  if (result.lockstep.diverged) ok = false;
   out << "  result          " << (ok ? "PASS" : "FAIL") << "\n";
-  return ok;
+  result.ok = ok;
+  return result;
 }
 
 }  // namespace trnsim::app

@@ -2,7 +2,9 @@
 // docs/dma.md): memory initialisation, queue setup, descriptors per queue and
 // the checks to make afterwards. parse_dma_scenario() only reads and checks
 // the text (errors name file:line and the field); run_dma_scenario() runs it
-// on a Verilated DMA engine and reports per queue.
+// on the DMA engine of the chosen fidelity (cosim/blocks.h: Verilated RTL,
+// fast model, or both in lockstep) through its TLM-2.0 sockets, with the DMA
+// host of systemc/dma/dma_host.h, and reports per queue.
 #pragma once
 
 #include <array>
@@ -14,6 +16,7 @@
 #include <vector>
 
 #include "dma/dma_driver.h"
+#include "sim_options.h"
 
 namespace trnsim::app {
 
@@ -75,13 +78,22 @@ struct DmaRunOptions {
   bool config_forced = false;      // --config given: overrides the file
   std::optional<unsigned> latency; // --latency: overrides the file (default 1)
   uint64_t seed = 1;
-  std::string wave;                // FST path, empty: none
+  unsigned jitter = 0;              // extra random memory latency 0..jitter cycles (seeded)
   uint64_t max_cycles = 20'000'000;
+  SimOptions sim;                   // fidelity, waveform, trace, quantum
 };
 
-// Runs the scenario and prints the report to out. Returns true when every
-// descriptor completed (or the queue ended with its expected error) and every
-// check passed.
-bool run_dma_scenario(const DmaScenario& sc, const DmaRunOptions& opt, std::ostream& out);
+struct DmaRunResult {
+  bool ok = false;  // every descriptor completed (or its queue ended with its
+                    // expected error), every check passed, no divergence
+  double host_seconds = 0;  // the simulation only
+  uint64_t trace_events = 0;
+  LockstepOutcome lockstep;
+};
+
+// Runs the scenario (once per process: one SystemC world) and prints the
+// report to out. Throws ScenarioError for a scenario that does not fit the
+// configuration, std::invalid_argument for an unknown configuration.
+DmaRunResult run_dma_scenario(const DmaScenario& sc, const DmaRunOptions& opt, std::ostream& out);
 
 }  // namespace trnsim::app

@@ -1,12 +1,12 @@
 // trnsim: the command-line front end. Subcommands:
 //   trnsim run     the default scenario (for now: a GEMM on the tensor engine RTL)
-//   trnsim gemm    one GEMM on the tensor engine RTL, checked against the golden model
-//   trnsim dma     a DMA scenario file on the DMA engine RTL (dma_scenario.h)
+//   trnsim gemm    one GEMM on the tensor engine (rtl, tlm or lockstep, through
+//                  its TLM-2.0 sockets), checked against the golden model
+//   trnsim dma     a DMA scenario file on the DMA engine (dma_scenario.h)
 //   trnsim configs the prebuilt RTL configurations
 //   trnsim iss     a bare-metal RV32 ELF on the management core ISS alone (docs/mgmt.md)
 //   trnsim mgmt    firmware on the management subsystem (docs/firmware.md)
 // Errors print one clear line and exit non-zero; see docs/usage.md.
-#include <chrono>
 #include <cstdio>
 #include <iostream>
 #include <map>
@@ -15,14 +15,16 @@
 #include <string>
 #include <vector>
 
+#include "chip/chip_main.h"
 #include "dma/dma_rtl.h"
 #include "dma_scenario.h"
+#include "gemm_run.h"
 #include "matrix_io.h"
 #include "mgmt/gdb_stub.h"
 #include "mgmt/iss_standalone.h"
 #include "mgmt/mgmt_run.h"
 #include "numerics/numerics.h"
-#include "tensor/tensor_driver.h"
+#include "sim_options.h"
 #include "tensor/tensor_rtl.h"
 
 namespace {
@@ -101,9 +103,85 @@ class Options {
   std::map<std::string, std::string> values_;
 };
 
+// Options shared by gemm and dma (docs/usage.md, "Fidelity and debugging").
+const std::map<std::string, bool> kSimOptionKeys = {
+    {"fidelity", true}, {"trace", true},        {"wave", true},         {"wave-from", true},
+    {"wave-to", true},  {"wave-history", true}, {"wave-trigger", true}, {"quantum", true},
+    {"inject-fault", true}};
+
+const char* kSimHelp = R"(
+Fidelity and debugging (docs/usage.md, docs/debugging.md):
+  --fidelity F      rtl (default): the Verilated RTL | tlm: the fast model |
+                    lockstep: both, compared transaction by transaction; the
+                    first divergence stops the run (exit 3). Every fidelity
+                    runs through the block's TLM-2.0 sockets.
+  --trace FILE.json Perfetto / Chrome trace of the run (ui.perfetto.dev)
+  --wave FILE.fst   FST waveform of the RTL (rtl, lockstep): the whole run, or
+  --wave-from T --wave-to T   only simulated time [T1, T2) (e.g. 2500ns, 10us)
+  --wave-history N  only the N cycles before a trigger (lockstep: the first
+                    divergence; or --wave-trigger PIN=VALUE, e.g. irq_o=1)
+  --quantum T       global quantum of temporal decoupling (default 1ns, one
+                    clock period: exact RTL timing with these hosts)
+  --inject-fault N  corrupt output N of the fast model (tlm, lockstep), to see
+                    lockstep catch it
+Exit: 0 pass, 1 check failed or error, 2 bad usage, 3 lockstep divergence.
+)";
+
+std::map<std::string, bool> with_sim_keys(std::map<std::string, bool> keys) {
+  keys.insert(kSimOptionKeys.begin(), kSimOptionKeys.end());
+  return keys;
+}
+
+trnsim::app::SimOptions parse_sim_options(const Options& opt) {
+  trnsim::app::SimOptions s;
+  try {
+    s.fidelity = trnsim::parse_fidelity(opt.get("fidelity", "rtl"), "option '--fidelity'");
+    if (opt.has("quantum")) {
+      s.quantum = trnsim::app::parse_sim_time("--quantum", opt.get("quantum", ""));
+      if (s.quantum == sc_core::SC_ZERO_TIME)
+        throw std::invalid_argument("option '--quantum': must be above 0");
+    }
+    if (opt.has("wave-from"))
+      s.wave.from = trnsim::app::parse_sim_time("--wave-from", opt.get("wave-from", ""));
+    if (opt.has("wave-to"))
+      s.wave.to = trnsim::app::parse_sim_time("--wave-to", opt.get("wave-to", ""));
+  } catch (const std::invalid_argument& e) {
+    throw UsageError(e.what());
+  }
+  s.trace = opt.get("trace", "");
+  s.wave.path = opt.get("wave", "");
+  s.wave.history_cycles = opt.get_uint("wave-history", 0, 1, 10000000);
+  s.wave.trigger = opt.get("wave-trigger", "");
+  for (const char* k : {"wave-from", "wave-to", "wave-history", "wave-trigger"})
+    if (opt.has(k) && !opt.has("wave"))
+      throw UsageError(std::string("option '--") + k + "' needs --wave FILE.fst");
+  if (opt.has("wave") && s.fidelity == trnsim::Fidelity::kTlm)
+    throw UsageError("option '--wave': the tlm form has no waveform (use --fidelity rtl or lockstep)");
+  if (opt.has("wave-from") && opt.has("wave-to") && s.wave.to <= s.wave.from)
+    throw UsageError("option '--wave-to': " + s.wave.to.to_string() + " must be after --wave-from " +
+                     s.wave.from.to_string());
+  if (opt.has("inject-fault")) {
+    s.inject_fault = static_cast<int64_t>(opt.get_uint("inject-fault", 0, 0, 1u << 30));
+    if (s.fidelity == trnsim::Fidelity::kRtl)
+      throw UsageError("option '--inject-fault': needs --fidelity tlm or lockstep (it corrupts the fast model)");
+  }
+  if (!s.wave.path.empty()) trnsim::app::check_writable(s.wave.path, "waveform file");
+  if (!s.trace.empty()) trnsim::app::check_writable(s.trace, "trace file");
+  return s;
+}
+
+// A bad --wave-trigger is found when the block is built; name the option.
+[[noreturn]] void rethrow_block_error(const std::invalid_argument& e, const Options& opt) {
+  const std::string m = e.what();
+  if (opt.has("wave-trigger") && m.find("trigger") != std::string::npos)
+    throw UsageError("option '--wave-trigger': " + m);
+  throw e;
+}
+
 const char* kGemmHelp = R"(usage: trnsim gemm [options]
-Runs C = A x B on the tensor engine RTL (Verilated), checks every bit of C
-against the golden numerics model and prints cycles and utilisation.
+Runs C = A x B on the tensor engine (by default its Verilated RTL) through its
+TLM-2.0 sockets, checks every bit of C against the golden numerics model and
+prints cycles and utilisation.
 
   --config NAME     prebuilt array configuration (default 16x16; see 'trnsim configs')
   --m M --k K --n N shape when generating operands (default 64 64 64)
@@ -112,7 +190,6 @@ against the golden numerics model and prints cycles and utilisation.
   --seed S          seed for generated operands (default 1)
   --a FILE --b FILE read operands from matrix files instead (docs/usage.md)
   --out FILE        write C (fp32 bits) as a matrix file
-  --wave FILE.fst   write an FST waveform of the whole run
   --backpressure P  result stream ready with probability P each cycle (default 1)
 )";
 
@@ -123,12 +200,12 @@ std::vector<uint16_t> to_codes(const Matrix& m) {
 }
 
 int cmd_gemm(const std::vector<std::string>& args) {
-  Options opt(args, {{"config", true}, {"m", true}, {"k", true}, {"n", true},
-                     {"dtype-a", true}, {"dtype-b", true}, {"seed", true}, {"a", true},
-                     {"b", true}, {"out", true}, {"wave", true}, {"backpressure", true},
-                     {"help", false}});
+  Options opt(args, with_sim_keys({{"config", true}, {"m", true}, {"k", true}, {"n", true},
+                                   {"dtype-a", true}, {"dtype-b", true}, {"seed", true},
+                                   {"a", true}, {"b", true}, {"out", true},
+                                   {"backpressure", true}, {"help", false}}));
   if (opt.has("help")) {
-    std::cout << kGemmHelp;
+    std::cout << kGemmHelp << kSimHelp;
     return 0;
   }
   const std::string config = opt.get("config", "16x16");
@@ -176,26 +253,47 @@ int cmd_gemm(const std::vector<std::string>& args) {
     b = gen(dtb, k, n);
   }
   const double bp = opt.get_double("backpressure", 1.0, 0.01, 1.0);
+  const trnsim::app::SimOptions sim = parse_sim_options(opt);
 
-  auto rtl = trnsim::cosim::make_tensor_rtl(config);
-  if (opt.has("wave")) rtl->open_wave(opt.get("wave", ""));
-  trnsim::cosim::TensorDriver drv(std::move(rtl));
-  drv.set_result_backpressure(bp, opt.get_uint("seed", 1, 0, UINT64_MAX) + 1);
-  const auto& cfg = drv.config();
-
+  trnsim::app::GemmRequest req;
+  req.config = config;
+  req.m = a.rows;
+  req.k = a.cols;
+  req.n = b.cols;
+  req.dtype_a = dta;
+  req.dtype_b = dtb;
+  req.a = to_codes(a);
+  req.b = to_codes(b);
+  req.backpressure = bp;
+  req.backpressure_seed = opt.get_uint("seed", 1, 0, UINT64_MAX) + 1;
+  trnsim::app::GemmOutcome run;
+  try {
+    run = trnsim::app::run_gemm(req, sim);
+  } catch (const std::invalid_argument& e) {
+    rethrow_block_error(e, opt);
+  }
   const std::size_t M = a.rows, K = a.cols, N = b.cols;
-  std::vector<uint32_t> c;
-  const auto t0 = std::chrono::steady_clock::now();
-  const auto run = drv.gemm(M, K, N, dta, to_codes(a), dtb, to_codes(b), c, false);
-  const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  drv.rtl().close_wave();
+  std::printf("trnsim gemm: %zux%zux%zu %s x %s on the %s tensor engine (%s, through the TLM-2.0 "
+              "sockets)\n",
+              M, K, N, nm::dtype_name(dta), nm::dtype_name(dtb), run.config_name.c_str(),
+              run.fidelity.c_str());
+  if (!run.finished) {
+    std::fflush(stdout);
+    if (run.lockstep.diverged) {
+      trnsim::app::print_lockstep(run.lockstep, std::cout);
+      std::cout << "  check           FAIL: the run stopped at the first divergence\n";
+      return trnsim::app::kExitDivergence;
+    }
+    throw std::runtime_error(run.error);
+  }
+  const std::vector<uint32_t>& c = run.c;
 
   std::vector<uint32_t> want(M * N);
   nm::GemmShape s;
   s.m = M;
   s.k = K;
   s.n = N;
-  s.tile_rows = cfg.rows;
+  s.tile_rows = run.rows;
   nm::gemm_fast(s, dta, to_codes(a).data(), dtb, to_codes(b).data(), want.data(), false);
   std::size_t mismatches = 0, first = 0;
   for (std::size_t i = 0; i < c.size(); ++i)
@@ -211,9 +309,7 @@ int cmd_gemm(const std::vector<std::string>& args) {
   }
 
   const double macs = static_cast<double>(M) * K * N;
-  const double peak = static_cast<double>(run.cycles) * cfg.rows * cfg.cols;
-  std::printf("trnsim gemm: %zux%zux%zu %s x %s on the %s tensor engine (RTL, Verilated)\n", M, K,
-              N, nm::dtype_name(dta), nm::dtype_name(dtb), cfg.name.c_str());
+  const double peak = static_cast<double>(run.cycles) * run.rows * run.cols;
   std::printf("  commands        %llu\n", static_cast<unsigned long long>(run.commands));
   std::printf("  cycles          %llu (first command write to last result)\n",
               static_cast<unsigned long long>(run.cycles));
@@ -221,22 +317,31 @@ int cmd_gemm(const std::vector<std::string>& args) {
               static_cast<unsigned long long>(run.busy_cycles),
               static_cast<unsigned long long>(run.stall_cycles));
   std::printf("  MACs            %.0f, array utilisation %.1f%%\n", macs, 100.0 * macs / peak);
-  std::printf("  host time       %.3f s, %.0f simulated cycles/s\n", secs,
-              static_cast<double>(drv.cycle()) / secs);
+  std::printf("  host time       %.4f s, %.0f simulated cycles/s (quantum %s)\n", run.host_seconds,
+              static_cast<double>(run.sim_cycles) / run.host_seconds,
+              sim.quantum.to_string().c_str());
+  if (!sim.trace.empty())
+    std::printf("  trace           %s (%llu events)\n", sim.trace.c_str(),
+                static_cast<unsigned long long>(run.trace_events));
+  std::fflush(stdout);
+  trnsim::app::print_lockstep(run.lockstep, std::cout);
+  std::cout.flush();
+  const int diverged = run.lockstep.diverged ? trnsim::app::kExitDivergence : 0;
   if (mismatches == 0) {
     std::printf("  check           PASS: all %zu results bit-identical to the golden model\n",
                 c.size());
-    return 0;
+    return diverged;
   }
   std::printf("  check           FAIL: %zu of %zu results differ; first C[%zu][%zu] rtl 0x%08x "
               "golden 0x%08x\n",
               mismatches, c.size(), first / N, first % N, c[first], want[first]);
-  return 1;
+  return diverged ? diverged : 1;
 }
 
 const char* kDmaHelp = R"(usage: trnsim dma --scenario FILE [options]
 Runs a DMA scenario file (memory initialisation, queues, descriptors, checks;
-format in docs/usage.md) on the DMA engine RTL (Verilated) and prints cycles,
+format in docs/usage.md) on the DMA engine (by default its Verilated RTL)
+through its TLM-2.0 sockets, and prints cycles,
 bandwidth and each queue's final status. Exit 0 when every descriptor
 completed (or its queue stopped with the error the file expects) and every
 check passed, 1 otherwise.
@@ -246,15 +351,16 @@ check passed, 1 otherwise.
                     line, else q4_d256; see 'trnsim configs')
   --latency N       memory read and write latency in cycles (default: the
                     file's 'latency' line, else 1)
+  --jitter N        add a random 0..N cycles to every memory access (seeded
+                    by --seed; default 0)
   --seed S          seed of 'fill' lines without their own seed= (default 1)
-  --wave FILE.fst   write an FST waveform of the whole run
 )";
 
 int cmd_dma(const std::vector<std::string>& args) {
-  Options opt(args, {{"scenario", true}, {"config", true}, {"latency", true}, {"seed", true},
-                     {"wave", true}, {"help", false}});
+  Options opt(args, with_sim_keys({{"scenario", true}, {"config", true}, {"latency", true},
+                                   {"jitter", true}, {"seed", true}, {"help", false}}));
   if (opt.has("help")) {
-    std::cout << kDmaHelp;
+    std::cout << kDmaHelp << kSimHelp;
     return 0;
   }
   if (!opt.has("scenario")) throw UsageError("dma: --scenario FILE is required");
@@ -264,14 +370,23 @@ int cmd_dma(const std::vector<std::string>& args) {
     ro.config_forced = true;
   }
   if (opt.has("latency")) ro.latency = static_cast<unsigned>(opt.get_uint("latency", 1, 1, 100000));
+  ro.jitter = static_cast<unsigned>(opt.get_uint("jitter", 0, 0, 100000));
   ro.seed = opt.get_uint("seed", 1, 0, UINT64_MAX);
-  ro.wave = opt.get("wave", "");
+  ro.sim = parse_sim_options(opt);
   const auto sc = trnsim::app::read_dma_scenario(opt.get("scenario", ""));
-  const auto t0 = std::chrono::steady_clock::now();
-  const bool ok = trnsim::app::run_dma_scenario(sc, ro, std::cout);
-  const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  std::printf("  host time       %.3f s\n", secs);
-  return ok ? 0 : 1;
+  trnsim::app::DmaRunResult r;
+  try {
+    r = trnsim::app::run_dma_scenario(sc, ro, std::cout);
+  } catch (const std::invalid_argument& e) {
+    rethrow_block_error(e, opt);
+  }
+  std::cout.flush();
+  std::printf("  host time       %.4f s (the simulation)\n", r.host_seconds);
+  if (!ro.sim.trace.empty())
+    std::printf("  trace           %s (%llu events)\n", ro.sim.trace.c_str(),
+                static_cast<unsigned long long>(r.trace_events));
+  if (r.lockstep.diverged) return trnsim::app::kExitDivergence;
+  return r.ok ? 0 : 1;
 }
 
 int cmd_configs() {
@@ -336,11 +451,12 @@ int cmd_iss(const std::vector<std::string>& args) {
 
 const char* kHelp = R"(usage: trnsim <command> [options]
   run       the default scenario (now: 'trnsim gemm' with its defaults)
-  gemm      one GEMM on the tensor engine RTL, checked bit for bit (--help)
-  dma       a DMA scenario file on the DMA engine RTL (--help)
+  gemm      one GEMM on the tensor engine (rtl, tlm or lockstep), checked bit for bit (--help)
+  dma       a DMA scenario file on the DMA engine (rtl, tlm or lockstep) (--help)
   configs   list the prebuilt RTL configurations
   iss       a bare-metal RV32 ELF on the management core ISS (--help)
   mgmt      firmware on the management subsystem, host mailbox script (--help)
+  chip      a kernel on the chip model built from a preset (trn2, trn3, tiny) (--help)
 With no command, 'run' is assumed.
 )";
 
@@ -361,6 +477,7 @@ int main(int argc, char** argv) {
     if (cmd == "configs") return cmd_configs();
     if (cmd == "iss") return cmd_iss(args);
     if (cmd == "mgmt") return trnsim::mgmt::mgmt_command(args, std::cout);
+    if (cmd == "chip") return trnsim::chip::chip_main(args);
     throw UsageError("unknown command '" + cmd + "'");
   } catch (const trnsim::mgmt::MgmtUsageError& e) {
     std::fprintf(stderr, "trnsim: %s\n(try 'trnsim mgmt --help')\n", e.what());
