@@ -424,16 +424,17 @@ class TensorTb : public sc_core::sc_module {
   }
 
   static std::vector<unsigned char> pack(const Rows& rows, unsigned lanes, const char* what) {
-    std::vector<unsigned char> out;
-    out.reserve(rows.size() * lanes * 2);
+    std::vector<unsigned char> out(rows.size() * lanes * 2);
+    unsigned char* p = out.data();
     for (std::size_t r = 0; r < rows.size(); ++r) {
       if (rows[r].size() != lanes)
         throw std::invalid_argument(std::string(what) + ": row " + std::to_string(r) + " has " +
                                     std::to_string(rows[r].size()) + " lanes, the engine takes " +
                                     std::to_string(lanes));
-      for (uint16_t v : rows[r]) {
-        out.push_back(static_cast<unsigned char>(v & 0xFF));
-        out.push_back(static_cast<unsigned char>(v >> 8));
+      const uint16_t* v = rows[r].data();
+      for (unsigned i = 0; i < lanes; ++i, p += 2) {  // little endian, lane 0 first
+        p[0] = static_cast<unsigned char>(v[i] & 0xFF);
+        p[1] = static_cast<unsigned char>(v[i] >> 8);
       }
     }
     return out;
