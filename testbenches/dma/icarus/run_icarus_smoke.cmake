@@ -1,6 +1,6 @@
 # Runs the Icarus smoke simulation of the DMA engine (cmake -P):
-#   1. IVERILOG compiles SOURCES + TB into WORK/tb.vvp with the parameters
-#   2. VVP runs it; the test passes if it exits 0 and printed "PASS:"
+#   IVERILOG compiles SOURCES + TB with the parameters and VVP runs it; the
+#   test passes if it exits 0 and printed "PASS:" (testbenches/common/icarus_run.cmake)
 # Variables: IVERILOG VVP WORK TB SOURCES (|-separated, in order)
 #   NUM_QUEUES DATA_BITS MAX_BURST MAX_OUTSTANDING (default 2 64 8 4, q2_d64),
 #   PLUSARGS (|-separated, e.g. +latency=20|+dump=x.vcd|+verbose).
@@ -47,40 +47,8 @@ endif()
 string(REPLACE "|" ";" SOURCES "${SOURCES}")
 string(REPLACE "|" ";" PLUSARGS "${PLUSARGS}")
 
-file(MAKE_DIRECTORY "${WORK}")
-file(REMOVE "${WORK}/tb.vvp")
-
-# 1. Compile. Icarus 11 notes (harmless, see rtl/README.md): "sorry: constant
-# selects in always_* processes ..." and "Case unique/unique0 qualities are
-# ignored". The RTL's assertion blocks are inside `ifdef VERILATOR /
-# `ifndef __ICARUS__, so no define is needed.
-set(_tb tb_dma_engine_smoke)
-execute_process(
-  COMMAND "${IVERILOG}" -g2012 -I "${CMAKE_CURRENT_LIST_DIR}/../../common" -o "${WORK}/tb.vvp" -s ${_tb}
-          -P ${_tb}.NumQueues=${NUM_QUEUES} -P ${_tb}.DataBits=${DATA_BITS}
-          -P ${_tb}.MaxBurstBeats=${MAX_BURST} -P ${_tb}.MaxOutstanding=${MAX_OUTSTANDING}
-          ${SOURCES} "${TB}"
-  RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
-string(REGEX REPLACE "[^\n]*sorry: constant selects in always_\\* processes[^\n]*\n" "" err_rest "${err}")
-string(REGEX REPLACE "[^\n]*Case unique/unique0 qualities are ignored[^\n]*\n" "" err_rest "${err_rest}")
-if(NOT err_rest STREQUAL "" OR NOT out STREQUAL "")
-  message("${out}${err_rest}")
-endif()
-if(NOT rc EQUAL 0)
-  message(FATAL_ERROR "FAIL: iverilog exited with ${rc}:\n${err}")
-endif()
-
-# 2. Simulate
-execute_process(COMMAND "${VVP}" -n "${WORK}/tb.vvp" ${PLUSARGS}
-                WORKING_DIRECTORY "${WORK}"
-                RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
-message("${out}${err}")
-if(NOT rc EQUAL 0)
-  message(FATAL_ERROR "FAIL: vvp exited with ${rc}")
-endif()
-if(NOT out MATCHES "\nPASS: " AND NOT out MATCHES "^PASS: ")
-  message(FATAL_ERROR "FAIL: the testbench did not print PASS")
-endif()
-if(out MATCHES "FAIL")
-  message(FATAL_ERROR "FAIL: the testbench printed FAIL")
-endif()
+include("${CMAKE_CURRENT_LIST_DIR}/../../common/icarus_run.cmake")
+trnsim_icarus_run(TOP tb_dma_engine_smoke TB "${TB}" WORK "${WORK}" SOURCES ${SOURCES}
+                  PARAMS NumQueues=${NUM_QUEUES} DataBits=${DATA_BITS}
+                         MaxBurstBeats=${MAX_BURST} MaxOutstanding=${MAX_OUTSTANDING}
+                  PLUSARGS ${PLUSARGS})

@@ -65,36 +65,8 @@ if(NOT rc EQUAL 0)
   message(FATAL_ERROR "FAIL: gen_smoke_vectors exited with ${rc}")
 endif()
 
-# 2. Compile. Icarus 11 notes (harmless, see rtl/README.md): "sorry: constant
-# selects in always_* processes ..." (it widens the sensitivity list) and
-# "Case unique/unique0 qualities are ignored". The RTL's assertion blocks are
-# inside `ifdef VERILATOR / `ifndef __ICARUS__, so no define is needed.
-execute_process(
-  COMMAND "${IVERILOG}" -g2012 -I "${CMAKE_CURRENT_LIST_DIR}/../../common" -o "${WORK}/tb.vvp" -s tb_tensor_engine_smoke
-          -P tb_tensor_engine_smoke.Rows=${ROWS} -P tb_tensor_engine_smoke.Cols=${COLS}
-          -P tb_tensor_engine_smoke.PsumDepth=${PSUM}
-          ${SOURCES} "${TB}"
-  RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
-string(REGEX REPLACE "[^\n]*sorry: constant selects in always_\\* processes[^\n]*\n" "" err_rest "${err}")
-string(REGEX REPLACE "[^\n]*Case unique/unique0 qualities are ignored[^\n]*\n" "" err_rest "${err_rest}")
-if(NOT err_rest STREQUAL "" OR NOT out STREQUAL "")
-  message("${out}${err_rest}")
-endif()
-if(NOT rc EQUAL 0)
-  message(FATAL_ERROR "FAIL: iverilog exited with ${rc}:\n${err}")
-endif()
-
-# 3. Simulate
-execute_process(COMMAND "${VVP}" -n "${WORK}/tb.vvp" ${PLUSARGS} "+vectors=${WORK}"
-                WORKING_DIRECTORY "${WORK}"
-                RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
-message("${out}${err}")
-if(NOT rc EQUAL 0)
-  message(FATAL_ERROR "FAIL: vvp exited with ${rc}")
-endif()
-if(NOT out MATCHES "\nPASS: " AND NOT out MATCHES "^PASS: ")
-  message(FATAL_ERROR "FAIL: the testbench did not print PASS")
-endif()
-if(out MATCHES "FAIL")
-  message(FATAL_ERROR "FAIL: the testbench printed FAIL")
-endif()
+# 2. Compile and 3. simulate (testbenches/common/icarus_run.cmake)
+include("${CMAKE_CURRENT_LIST_DIR}/../../common/icarus_run.cmake")
+trnsim_icarus_run(TOP tb_tensor_engine_smoke TB "${TB}" WORK "${WORK}" SOURCES ${SOURCES}
+                  PARAMS Rows=${ROWS} Cols=${COLS} PsumDepth=${PSUM}
+                  PLUSARGS ${PLUSARGS} "+vectors=${WORK}")
