@@ -284,4 +284,25 @@ void lockstep_csr_access(LockstepChecker& checker, tlm::tlm_fw_transport_if<>& r
   delay = delay_to(rtl_end);
 }
 
+LockstepIrq::LockstepIrq(sc_core::sc_module_name name, LockstepChecker& checker,
+                         sc_core::sc_out<bool>& out)
+    : sc_module(name), rtl("rtl"), tlm("tlm"), checker_(checker), out_(out) {
+  SC_HAS_PROCESS(LockstepIrq);
+  SC_METHOD(rtl_changed);
+  sensitive << rtl;
+  dont_initialize();
+  SC_METHOD(tlm_changed);
+  sensitive << tlm;
+  dont_initialize();
+}
+
+void LockstepIrq::rtl_changed() {
+  out_.write(rtl.read());
+  checker_.push(Side::kRtl, "irq edge", LockstepRecord::level(rtl.read()), "irq edge");
+}
+
+void LockstepIrq::tlm_changed() {
+  checker_.push(Side::kTlm, "irq edge", LockstepRecord::level(tlm.read()), "irq edge");
+}
+
 }  // namespace trnsim::cosim

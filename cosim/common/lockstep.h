@@ -172,4 +172,19 @@ bool csr_timing_dependent(const RegisterDesc (&table)[N], uint32_t offset,
   return false;
 }
 
+// The interrupt lines of both forms: each form's irq binds to rtl / tlm;
+// every level change of either is pushed to the checker ("irq edge"), and
+// the RTL form's level drives `out` (the lockstep block's own irq port).
+class LockstepIrq : public sc_core::sc_module {
+ public:
+  sc_core::sc_signal<bool> rtl, tlm;
+  LockstepIrq(sc_core::sc_module_name name, LockstepChecker& checker, sc_core::sc_out<bool>& out);
+
+ private:
+  void rtl_changed();
+  void tlm_changed();
+  LockstepChecker& checker_;
+  sc_core::sc_out<bool>& out_;
+};
+
 }  // namespace trnsim::cosim

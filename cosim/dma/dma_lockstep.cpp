@@ -15,27 +15,19 @@ DmaLockstep::DmaLockstep(sc_core::sc_module_name name, const dma::DmaBlockConfig
       tlm_csr_("tlm_csr"),
       rtl_mem_("rtl_mem"),
       tlm_mem_("tlm_mem"),
-      rtl_irq_("rtl_irq"),
-      tlm_irq_("tlm_irq"),
-      checker_(this->name(), cfg.period) {
+      checker_(this->name(), cfg.period),
+      irq_("irq_monitor", checker_, irq) {
   rtl_ = make_rtl("rtl", cfg);
   tlm_ = make_tlm("tlm", cfg);
   rtl_csr_.bind(rtl_->csr);
   tlm_csr_.bind(tlm_->csr);
   rtl_->mem.bind(rtl_mem_);
   tlm_->mem.bind(tlm_mem_);
-  rtl_->irq.bind(rtl_irq_);
-  tlm_->irq.bind(tlm_irq_);
+  rtl_->irq.bind(irq_.rtl);
+  tlm_->irq.bind(irq_.tlm);
   rtl_mem_.register_b_transport(this, &DmaLockstep::rtl_mem);
   tlm_mem_.register_b_transport(this, &DmaLockstep::tlm_mem);
 
-  SC_HAS_PROCESS(DmaLockstep);
-  SC_METHOD(rtl_irq_changed);
-  sensitive << rtl_irq_;
-  dont_initialize();
-  SC_METHOD(tlm_irq_changed);
-  sensitive << tlm_irq_;
-  dont_initialize();
 }
 
 void DmaLockstep::set_trace(TraceWriter* t) {
@@ -109,15 +101,6 @@ void DmaLockstep::tlm_mem(tlm::tlm_generic_payload& gp, sc_time& delay) {
   const sc_time done = issued + r.latency;
   const sc_time now = sc_core::sc_time_stamp();
   delay = done > now ? done - now : sc_core::SC_ZERO_TIME;
-}
-
-void DmaLockstep::rtl_irq_changed() {
-  irq.write(rtl_irq_.read());
-  checker_.push(Side::kRtl, "irq edge", LockstepRecord::level(rtl_irq_.read()), "irq edge");
-}
-
-void DmaLockstep::tlm_irq_changed() {
-  checker_.push(Side::kTlm, "irq edge", LockstepRecord::level(tlm_irq_.read()), "irq edge");
 }
 
 void DmaLockstep::end_of_simulation() { checker_.finish(); }

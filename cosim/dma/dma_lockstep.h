@@ -43,15 +43,13 @@ class DmaLockstep : public dma::DmaBlock {
   };
   void rtl_mem(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
   void tlm_mem(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
-  void rtl_irq_changed();
-  void tlm_irq_changed();
   void end_of_simulation() override;
 
   std::unique_ptr<dma::DmaBlock> rtl_, tlm_;
   tlm_utils::simple_initiator_socket<DmaLockstep> rtl_csr_, tlm_csr_;
   tlm_utils::simple_target_socket<DmaLockstep> rtl_mem_, tlm_mem_;
-  sc_core::sc_signal<bool> rtl_irq_, tlm_irq_;
   LockstepChecker checker_;
+  LockstepIrq irq_;
   // The RTL's responses not yet used by the fast form, per channel (0 read, 1 write).
   std::deque<Response> responses_[2];
   uint64_t rtl_count_[2] = {0, 0}, tlm_count_[2] = {0, 0};

@@ -28,9 +28,8 @@ TensorLockstep::TensorLockstep(sc_core::sc_module_name name, const tensor::Tenso
       tlm_stream_("tlm_stream"),
       rtl_result_("rtl_result"),
       tlm_result_("tlm_result"),
-      rtl_irq_("rtl_irq"),
-      tlm_irq_("tlm_irq"),
-      checker_(this->name(), cfg.period) {
+      checker_(this->name(), cfg.period),
+      irq_("irq_monitor", checker_, irq) {
   rtl_ = make_rtl("rtl", cfg);
   tlm_ = make_tlm("tlm", cfg);
   rtl_csr_.bind(rtl_->csr);
@@ -39,18 +38,11 @@ TensorLockstep::TensorLockstep(sc_core::sc_module_name name, const tensor::Tenso
   tlm_stream_.bind(tlm_->stream);
   rtl_->result.bind(rtl_result_);
   tlm_->result.bind(tlm_result_);
-  rtl_->irq.bind(rtl_irq_);
-  tlm_->irq.bind(tlm_irq_);
+  rtl_->irq.bind(irq_.rtl);
+  tlm_->irq.bind(irq_.tlm);
   rtl_result_.register_b_transport(this, &TensorLockstep::rtl_result);
   tlm_result_.register_b_transport(this, &TensorLockstep::tlm_result);
 
-  SC_HAS_PROCESS(TensorLockstep);
-  SC_METHOD(rtl_irq_changed);
-  sensitive << rtl_irq_;
-  dont_initialize();
-  SC_METHOD(tlm_irq_changed);
-  sensitive << tlm_irq_;
-  dont_initialize();
 }
 
 void TensorLockstep::set_trace(TraceWriter* t) {
@@ -112,15 +104,6 @@ void TensorLockstep::tlm_result(tlm::tlm_generic_payload& gp, sc_time& delay) {
   gp.set_response_status(tlm::TLM_OK_RESPONSE);
   checker_.push(Side::kTlm, "result row", LockstepRecord::from(gp, sc_core::sc_time_stamp() + delay),
                 "result row");
-}
-
-void TensorLockstep::rtl_irq_changed() {
-  irq.write(rtl_irq_.read());
-  checker_.push(Side::kRtl, "irq edge", LockstepRecord::level(rtl_irq_.read()), "irq edge");
-}
-
-void TensorLockstep::tlm_irq_changed() {
-  checker_.push(Side::kTlm, "irq edge", LockstepRecord::level(tlm_irq_.read()), "irq edge");
 }
 
 void TensorLockstep::end_of_simulation() { checker_.finish(); }

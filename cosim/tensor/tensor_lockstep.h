@@ -35,16 +35,14 @@ class TensorLockstep : public tensor::TensorBlock {
  private:
   void rtl_result(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
   void tlm_result(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
-  void rtl_irq_changed();
-  void tlm_irq_changed();
   void end_of_simulation() override;
   sc_core::sc_time tlm_request_time(const sc_core::sc_time& t_req) const;
 
   std::unique_ptr<tensor::TensorBlock> rtl_, tlm_;
   tlm_utils::simple_initiator_socket<TensorLockstep> rtl_csr_, tlm_csr_, rtl_stream_, tlm_stream_;
   tlm_utils::simple_target_socket<TensorLockstep> rtl_result_, tlm_result_;
-  sc_core::sc_signal<bool> rtl_irq_, tlm_irq_;
   LockstepChecker checker_;
+  LockstepIrq irq_;
 };
 
 }  // namespace trnsim::cosim
