@@ -213,77 +213,55 @@ GemmRun TensorDriver::gemm(std::size_t m, std::size_t k, std::size_t n, numerics
                            const std::vector<uint16_t>& a, numerics::Dtype dtb,
                            const std::vector<uint16_t>& b, std::vector<uint32_t>& c,
                            bool accumulate) {
-  if (m == 0 || k == 0 || n == 0)
-    throw std::invalid_argument("gemm: M, K and N must all be at least 1");
-  if (a.size() != m * k) throw std::invalid_argument("gemm: A must have M*K elements");
-  if (b.size() != k * n) throw std::invalid_argument("gemm: B must have K*N elements");
+  const tensor::GemmShape shape{m, k, n};
+  tensor::check_gemm_operands(shape, a.size(), b.size());
   if (accumulate)
     throw std::invalid_argument(
         "gemm: accumulating into a caller's C needs it in PSUM first; the engine has no PSUM "
         "load path (accumulate across commands with TensorCmd::accumulate instead)");
   const TensorConfig& cfg = config();
-  const std::size_t R = cfg.rows, C = cfg.cols, P = cfg.psum_depth;
+  const std::size_t R = cfg.rows, C = cfg.cols;
   c.assign(m * n, 0);
 
-  struct Emit {
-    std::size_t m0, n0, rows;
-  };
-  std::vector<Emit> emits;
-  std::vector<TensorCmd> cmds;
-  for (std::size_t n0 = 0; n0 < n; n0 += C) {
-    for (std::size_t m0 = 0; m0 < m; m0 += P) {
-      const std::size_t mc = std::min(P, m - m0);
-      for (std::size_t k0 = 0; k0 < k; k0 += R) {
-        const std::size_t kr = std::min(R, k - k0);
-        TensorCmd cmd;
-        cmd.dtype_a = dta;
-        cmd.dtype_w = dtb;
-        cmd.load_w = true;
-        cmd.accumulate = k0 > 0;
-        cmd.emit = k0 + R >= k;
-        cmd.irq = false;
-        cmd.m_rows = static_cast<uint32_t>(mc);
-        cmd.k_rows = static_cast<uint32_t>(kr);
-        cmd.psum_addr = 0;
-        cmds.push_back(cmd);
-        for (std::size_t j = 0; j < kr; ++j) {
-          std::vector<uint16_t> row(C, 0);
-          for (std::size_t x = 0; x < C && n0 + x < n; ++x) row[x] = b[(k0 + j) * n + n0 + x];
-          queue_weights(row);
-        }
-        for (std::size_t i = 0; i < mc; ++i) {
-          std::vector<uint16_t> row(R, 0);
-          for (std::size_t y = 0; y < kr; ++y) row[y] = a[(m0 + i) * k + k0 + y];
-          queue_acts(row);
-        }
-        if (cmd.emit) emits.push_back({m0, n0, mc});
-      }
+  const std::vector<tensor::GemmStep> steps = tensor::plan_gemm(shape, dta, dtb, R, C, cfg.psum_depth);
+  std::vector<uint16_t> row;
+  for (const tensor::GemmStep& st : steps) {
+    row.resize(C);
+    for (std::size_t j = 0; j < st.cmd.k_rows; ++j) {
+      tensor::gemm_weight_row(st, j, shape, b.data(), C, row.data());
+      queue_weights(row);
+    }
+    row.resize(R);
+    for (std::size_t i = 0; i < st.cmd.m_rows; ++i) {
+      tensor::gemm_act_row(st, i, shape, a.data(), R, row.data());
+      queue_acts(row);
     }
   }
 
   const std::size_t first_result = results_.size();
   GemmRun run;
   const uint64_t c0 = cycle_;
-  for (const TensorCmd& cmd : cmds) {
+  for (const tensor::GemmStep& st : steps) {
     const uint64_t limit = cycle_ + 1000000;
     while (cmds_started_ - cmds_with_stream_started_ >= cfg.cmd_depth) {
       if (cycle_ > limit) throw_timeout("waiting for room in the command queue");
       tick();
     }
-    start_command(cmd);
+    start_command(st.cmd);
     ++run.commands;
   }
   run_until_idle();
 
   std::size_t r = first_result;
-  for (const Emit& e : emits) {
-    for (std::size_t i = 0; i < e.rows; ++i, ++r) {
+  for (const tensor::GemmStep& st : steps) {
+    if (!st.cmd.emit) continue;
+    for (std::size_t i = 0; i < st.cmd.m_rows; ++i, ++r) {
       if (r >= results_.size()) throw std::runtime_error("gemm: the engine returned too few rows");
-      const ResultRow& row = results_[r];
-      if (row.addr != i)
+      const ResultRow& res = results_[r];
+      if (res.addr != i)
         throw std::runtime_error("gemm: result row " + std::to_string(r) + " has PSUM address " +
-                                 std::to_string(row.addr) + ", expected " + std::to_string(i));
-      for (std::size_t x = 0; x < C && e.n0 + x < n; ++x) c[(e.m0 + i) * n + e.n0 + x] = row.data[x];
+                                 std::to_string(res.addr) + ", expected " + std::to_string(i));
+      tensor::gemm_place_result(st, i, shape, res.data.data(), C, c.data());
     }
   }
   if (r != results_.size()) throw std::runtime_error("gemm: the engine returned extra rows");

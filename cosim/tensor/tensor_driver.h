@@ -17,24 +17,14 @@
 
 #include "common/axil_agent.h"
 #include "numerics/numerics.h"
+#include "tensor/tensor_gemm_plan.h"
 #include "tensor/tensor_rtl.h"
 
 namespace trnsim::cosim {
 
-// One command as programmed through CMD_CFG / CMD_SHAPE / CMD_PSUM.
-struct TensorCmd {
-  numerics::Dtype dtype_a = numerics::Dtype::kBf16;
-  numerics::Dtype dtype_w = numerics::Dtype::kBf16;
-  bool load_w = true;
-  bool accumulate = false;
-  bool emit = true;
-  bool irq = true;
-  uint32_t m_rows = 1;
-  uint32_t k_rows = 1;
-  uint32_t psum_addr = 0;
-  // Raw datatype codes override dtype_a/dtype_w when set (to test refusals).
-  std::optional<uint32_t> raw_dtype_a, raw_dtype_w;
-};
+// One command as programmed through CMD_CFG / CMD_SHAPE / CMD_PSUM
+// (tensor/tensor_gemm_plan.h).
+using TensorCmd = tensor::TensorCommand;
 
 // Cycles from the AXI4-Lite W/AW handshake of a CSR write to the register
 // START pulse inside the engine: one cycle in common_axil_reg_adapter, one

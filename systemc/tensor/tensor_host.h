@@ -42,25 +42,14 @@
 #include "common/tlm_util.h"
 #include "numerics/numerics.h"
 #include "tensor/tensor_block.h"
+#include "tensor/tensor_gemm_plan.h"
 #include "tensor_regs.hpp"
 
 namespace trnsim::tb {
 
-// One command as programmed through CMD_CFG / CMD_SHAPE / CMD_PSUM (the
-// fields of cosim::TensorCmd).
-struct TensorCommand {
-  numerics::Dtype dtype_a = numerics::Dtype::kBf16;
-  numerics::Dtype dtype_w = numerics::Dtype::kBf16;
-  bool load_w = true;
-  bool accumulate = false;
-  bool emit = true;
-  bool irq = true;
-  uint32_t m_rows = 1;
-  uint32_t k_rows = 1;
-  uint32_t psum_addr = 0;
-  // Raw datatype codes override dtype_a/dtype_w when set (to test refusals).
-  std::optional<uint32_t> raw_dtype_a, raw_dtype_w;
-};
+// One command as programmed through CMD_CFG / CMD_SHAPE / CMD_PSUM
+// (tensor/tensor_gemm_plan.h).
+using TensorCommand = tensor::TensorCommand;
 
 // A result row as the collector received it.
 struct TbResultRow {
@@ -307,76 +296,52 @@ class TensorTb : public sc_core::sc_module {
     }
   }
 
-  // C[M][N] = A[M][K] x B[K][N] through the sockets, tiled like
-  // TensorDriver::gemm: N in tiles of COLS, M in chunks of the PSUM depth,
-  // K in passes of ROWS (first overwrites, later accumulate, last emits).
+  // C[M][N] = A[M][K] x B[K][N] through the sockets, tiled by
+  // tensor::plan_gemm (N in tiles of COLS, M in chunks of the PSUM depth,
+  // K in passes of ROWS: first overwrites, later accumulate, last emits).
   // Commands are started as the queue has room, so weight loads overlap
   // streaming. Throws std::invalid_argument for bad sizes and
   // std::runtime_error if the rows that come back do not fit.
   TbGemmRun gemm(std::size_t m, std::size_t k, std::size_t n, numerics::Dtype dta,
                  const std::vector<uint16_t>& a, numerics::Dtype dtb, const std::vector<uint16_t>& b) {
-    if (m == 0 || k == 0 || n == 0) throw std::invalid_argument("gemm: M, K and N must all be at least 1");
-    if (a.size() != m * k) throw std::invalid_argument("gemm: A must have M*K elements");
-    if (b.size() != k * n) throw std::invalid_argument("gemm: B must have K*N elements");
+    const tensor::GemmShape shape{m, k, n};
+    tensor::check_gemm_operands(shape, a.size(), b.size());
     wait_streams();
-    const std::size_t R = config().rows, C = config().cols, P = config().psum_depth;
-    struct Emit {
-      std::size_t m0, n0, rows;
-    };
-    std::vector<Emit> emits;
-    std::vector<TensorCommand> cmds;
+    const std::size_t R = config().rows, C = config().cols;
+    const std::vector<tensor::GemmStep> steps = tensor::plan_gemm(shape, dta, dtb, R, C, config().psum_depth);
     const uint64_t c0 = cycle();
     const uint64_t started0 = act_items_started_;
-    for (std::size_t n0 = 0; n0 < n; n0 += C) {
-      for (std::size_t m0 = 0; m0 < m; m0 += P) {
-        const std::size_t mc = std::min(P, m - m0);
-        for (std::size_t k0 = 0; k0 < k; k0 += R) {
-          const std::size_t kr = std::min(R, k - k0);
-          TensorCommand cmd;
-          cmd.dtype_a = dta;
-          cmd.dtype_w = dtb;
-          cmd.load_w = true;
-          cmd.accumulate = k0 > 0;
-          cmd.emit = k0 + R >= k;
-          cmd.irq = false;
-          cmd.m_rows = static_cast<uint32_t>(mc);
-          cmd.k_rows = static_cast<uint32_t>(kr);
-          cmd.psum_addr = 0;
-          cmds.push_back(cmd);
-          Rows w(kr, std::vector<uint16_t>(C, 0));
-          for (std::size_t j = 0; j < kr; ++j)
-            for (std::size_t x = 0; x < C && n0 + x < n; ++x) w[j][x] = b[(k0 + j) * n + n0 + x];
-          queue_weights(w);
-          Rows act(mc, std::vector<uint16_t>(R, 0));
-          for (std::size_t i = 0; i < mc; ++i)
-            for (std::size_t y = 0; y < kr; ++y) act[i][y] = a[(m0 + i) * k + k0 + y];
-          queue_acts(act, true);
-          if (cmd.emit) emits.push_back({m0, n0, mc});
-        }
-      }
+    for (const tensor::GemmStep& st : steps) {
+      Rows w(st.cmd.k_rows, std::vector<uint16_t>(C));
+      for (std::size_t j = 0; j < w.size(); ++j) tensor::gemm_weight_row(st, j, shape, b.data(), C, w[j].data());
+      queue_weights(w);
+      Rows act(st.cmd.m_rows, std::vector<uint16_t>(R));
+      for (std::size_t i = 0; i < act.size(); ++i) tensor::gemm_act_row(st, i, shape, a.data(), R, act[i].data());
+      queue_acts(act, true);
     }
     const std::size_t first_result = results_.size();
     TbGemmRun run;
-    for (std::size_t j = 0; j < cmds.size(); ++j) {
+    for (std::size_t j = 0; j < steps.size(); ++j) {
       // Room in the queue: every command but cmd_depth - 1 has started streaming.
       while (j - (act_items_started_ - started0) >= config().cmd_depth) {
         activity_ = "gemm: waiting for room in the command queue (command " + std::to_string(j) + ")";
         sc_core::wait(act_started_ev_);
       }
-      start_command(cmds[j]);
+      start_command(steps[j].cmd);
       ++run.commands;
     }
     wait_idle();
     run.c.assign(m * n, 0);
     std::size_t r = first_result;
-    for (const Emit& e : emits) {
-      for (std::size_t i = 0; i < e.rows; ++i, ++r) {
+    for (const tensor::GemmStep& st : steps) {
+      if (!st.cmd.emit) continue;
+      for (std::size_t i = 0; i < st.cmd.m_rows; ++i, ++r) {
         if (r >= results_.size()) throw std::runtime_error("gemm: the engine returned too few rows");
         const TbResultRow& row = results_[r];
         if (row.psum_row != i)
           throw std::runtime_error("gemm: result row " + std::to_string(r) + " has PSUM row " +
                                    std::to_string(row.psum_row) + ", expected " + std::to_string(i));
-        for (std::size_t x = 0; x < C && e.n0 + x < n; ++x) run.c[(e.m0 + i) * n + e.n0 + x] = row.data[x];
+        tensor::gemm_place_result(st, i, shape, row.data.data(), C, run.c.data());
       }
     }
     if (r != results_.size()) throw std::runtime_error("gemm: the engine returned extra rows");
