@@ -110,6 +110,7 @@ class StandaloneTarget : public GdbTarget {
       }
     } else if (rr.reason != StopReason::kLimit) {
       o.event = Event::kStopped;
+      o.watchpoint = rr.reason == StopReason::kWatchpoint;
     }
     return o;
   }
@@ -307,9 +308,21 @@ void GdbStub::resume(bool single_step, std::string& reply) {
       break;
     }
     if (o.event == GdbTarget::Event::kStopped || single_step) {
-      // Breakpoint, EBREAK (if enabled), WFI with nothing to wake it, double
-      // fault: stopped where it is, for the debugger to look at.
+      // Breakpoint, watchpoint, EBREAK (if enabled), WFI with nothing to
+      // wake it, double fault: stopped where it is, for the debugger to look
+      // at. A watchpoint names itself and the data address (RSP stop reply
+      // "T05watch:ADDR;"; the access has not happened yet: gdb steps over it).
       reply = "T05";
+      if (o.watchpoint) {
+        const WatchHit& w = core.watch_hit();
+        char b[40];
+        std::snprintf(b, sizeof b, "%s:%x;",
+                      w.kind == WatchKind::kWrite  ? "watch"
+                      : w.kind == WatchKind::kRead ? "rwatch"
+                                                   : "awatch",
+                      w.addr);
+        reply += b;
+      }
       break;
     }
     // Ran on: look for Ctrl-C now and then (a chunk may be short).
@@ -393,18 +406,40 @@ GdbStub::Flow GdbStub::handle(const std::string& p, std::string& reply) {
     }
     case 'Z':
     case 'z': {
-      // Z0 (software) and Z1 (hardware) are both ISS breakpoints; watchpoints
-      // (Z2..Z4) are not supported (empty reply).
-      if (p.size() < 3 || (p[1] != '0' && p[1] != '1') || p[2] != ',') return Flow::kReply;
+      // Z0 (software) and Z1 (hardware) are both ISS breakpoints; Z2 (write),
+      // Z3 (read), Z4 (access) are ISS watchpoints: "Z2,addr,length".
+      if (p.size() < 3 || p[1] < '0' || p[1] > '4' || p[2] != ',') return Flow::kReply;
       pos = 3;
-      uint32_t addr = 0;
-      if (!parse_hex(p, pos, addr)) {
+      uint32_t addr = 0, len = 0;
+      if (!parse_hex(p, pos, addr) || pos >= p.size() || p[pos++] != ',' || !parse_hex(p, pos, len)) {
         reply = "E01";
         return Flow::kReply;
       }
-      if (cmd == 'Z') add_bp(addr);
-      else remove_bp(addr);
-      reply = "OK";
+      if (p[1] <= '1') {
+        if (cmd == 'Z') add_bp(addr);
+        else remove_bp(addr);
+        reply = "OK";
+        return Flow::kReply;
+      }
+      if (len == 0) {
+        reply = "E01";
+        return Flow::kReply;
+      }
+      const WatchKind kind = p[1] == '2' ? WatchKind::kWrite : p[1] == '3' ? WatchKind::kRead
+                                                                           : WatchKind::kAccess;
+      if (cmd == 'Z') {
+        core.add_watchpoint(addr, len, kind);
+        watches_.push_back({addr, len, kind});
+        reply = "OK";
+      } else {
+        reply = "OK";  // removing one that is not set is fine (gdb may retry)
+        for (auto it = watches_.begin(); it != watches_.end(); ++it)
+          if (it->addr == addr && it->len == len && it->kind == kind) {
+            core.remove_watchpoint(addr, len, kind);
+            watches_.erase(it);
+            break;
+          }
+      }
       return Flow::kReply;
     }
     case 's':
@@ -491,10 +526,12 @@ StandaloneResult GdbStub::serve(int accept_timeout_ms, uint64_t max_instructions
   ::close(fd_);
   fd_ = -1;
   if (detached) {
-    // D: the program runs on, without breakpoints, to its end.
+    // D: the program runs on, without breakpoints or watchpoints, to its end.
     log_ << "gdb: debugger detached; running on" << std::endl;
     for (const auto& bp : bps_) target_.core().remove_breakpoint(bp.first);
     bps_.clear();
+    for (const Watch& w : watches_) target_.core().remove_watchpoint(w.addr, w.len, w.kind);
+    watches_.clear();
     detached_ = true;
     if (!iss_) {
       result_.seconds = seconds_;

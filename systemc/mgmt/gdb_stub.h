@@ -17,6 +17,7 @@
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "iss_standalone.h"
 
@@ -39,6 +40,7 @@ class GdbTarget {
     Event event = Event::kRan;
     uint64_t executed = 0;
     int exit_code = 0;
+    bool watchpoint = false;  // kStopped by a watchpoint (core().watch_hit())
   };
   virtual ~GdbTarget() = default;
   virtual Rv32Iss& core() = 0;
@@ -98,6 +100,11 @@ class GdbStub {
   int listen_fd_ = -1, fd_ = -1;
   uint16_t port_ = 0;
   std::map<uint32_t, int> bps_;  // address -> Z0/Z1 count (both are ISS breakpoints)
+  struct Watch {
+    uint32_t addr, len;
+    WatchKind kind;
+  };
+  std::vector<Watch> watches_;  // Z2..Z4 set (for detach)
   StandaloneResult result_;
   uint64_t left_ = 0;
   bool done_ = false;

@@ -119,6 +119,7 @@ MgmtCore::Chunk MgmtCore::run_chunk(uint64_t max_n) {
       break;
     }
     case StopReason::kBreakpoint:
+    case StopReason::kWatchpoint:
     case StopReason::kEbreak:
       if (debugging_) break;  // for the debugger to look at
       [[fallthrough]];
@@ -179,6 +180,28 @@ BusResult MgmtCore::access(tlm::tlm_command cmd, uint32_t addr, unsigned size, u
     iss_.request_stop();  // a device write: synchronise before the next instruction
   }
   return ok ? BusResult::kOk : BusResult::kError;
+}
+
+unsigned MgmtCore::debug_transport(tlm::tlm_command cmd, uint32_t addr, unsigned size,
+                                   uint32_t& data) {
+  unsigned char buf[4] = {};
+  std::memcpy(buf, &data, size);
+  tlm::tlm_generic_payload gp;
+  set_payload(gp, cmd, addr, buf, size);
+  const unsigned n = socket->transport_dbg(gp);
+  if (n == size && cmd == tlm::TLM_READ_COMMAND) std::memcpy(&data, buf, size);
+  return n;
+}
+
+BusResult MgmtCore::debug_read(uint32_t addr, unsigned size, uint32_t& data) {
+  data = 0;
+  return debug_transport(tlm::TLM_READ_COMMAND, addr, size, data) == size ? BusResult::kOk
+                                                                           : BusResult::kError;
+}
+
+BusResult MgmtCore::debug_write(uint32_t addr, unsigned size, uint32_t data) {
+  if (debug_transport(tlm::TLM_WRITE_COMMAND, addr, size, data) == size) return BusResult::kOk;
+  return access(tlm::TLM_WRITE_COMMAND, addr, size, data);
 }
 
 void MgmtCore::invalidate_dmi(sc_dt::uint64, sc_dt::uint64) { iss_.clear_rams(); }

@@ -59,8 +59,8 @@ class MgmtCore : public sc_core::sc_module, private Rv32Bus {
   };
   // One step of the core's loop, at most max_n instructions (up to the
   // quantum): runs the ISS, accounts time, synchronises, sleeps in WFI until
-  // an interrupt line changes. A breakpoint or EBREAK returns without
-  // stopping the core. Only from the core's own thread (the debugger hook).
+  // an interrupt line changes. A breakpoint, watchpoint or EBREAK returns
+  // without stopping the core. Only from the core's own thread (the debugger hook).
   Chunk run_chunk(uint64_t max_n);
 
   // Statistics.
@@ -86,6 +86,13 @@ class MgmtCore : public sc_core::sc_module, private Rv32Bus {
   BusResult read(uint32_t addr, unsigned size, uint32_t& data) override;
   BusResult write(uint32_t addr, unsigned size, uint32_t data) override;
   BusResult access(tlm::tlm_command cmd, uint32_t addr, unsigned size, uint32_t& data);
+  // The debugger's path (Rv32Iss::debug_read/debug_write): transport_dbg, so
+  // reads have no side effects and take no simulated time. A write the
+  // target refuses by debug transport (the peripherals' registers) goes as
+  // an ordinary b_transport store, with the store's effects.
+  BusResult debug_read(uint32_t addr, unsigned size, uint32_t& data) override;
+  BusResult debug_write(uint32_t addr, unsigned size, uint32_t data) override;
+  unsigned debug_transport(tlm::tlm_command cmd, uint32_t addr, unsigned size, uint32_t& data);
   void invalidate_dmi(sc_dt::uint64 lo, sc_dt::uint64 hi);
 
   MgmtCoreConfig cfg_;

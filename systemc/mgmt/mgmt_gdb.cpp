@@ -13,8 +13,10 @@ GdbTarget::Outcome MgmtGdbTarget::run(uint64_t n) {
     o.exit_code = *mgmt_.exit_code();
   } else if (c.stopped) {
     o.event = Event::kEnded;
-  } else if (c.reason == StopReason::kBreakpoint || c.reason == StopReason::kEbreak) {
+  } else if (c.reason == StopReason::kBreakpoint || c.reason == StopReason::kEbreak ||
+             c.reason == StopReason::kWatchpoint) {
     o.event = Event::kStopped;
+    o.watchpoint = c.reason == StopReason::kWatchpoint;
   }
   return o;
 }

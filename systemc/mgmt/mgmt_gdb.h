@@ -8,7 +8,10 @@
 // does not move, for the whole model (engines, timers, host mailbox). On
 // continue/step the stub runs the core through MgmtCore::run_chunk(), which
 // advances time exactly as the core does on its own (quantum, WFI sleeps).
-// Ctrl-C is polled between chunks. When the firmware exits (mailbox EXIT)
+// Ctrl-C is polled between chunks (not while the core sleeps in WFI).
+// Watchpoints stop the ISS before the access (run_chunk returns with
+// kWatchpoint); gdb's memory reads of peripherals go by transport_dbg
+// (MgmtCore::debug_read), so they take no simulated time either. When the firmware exits (mailbox EXIT)
 // gdb gets "exited with code N" and the simulation ends; if the simulation
 // ends otherwise while the core runs for gdb (time limit, nothing left to wake
 // a WFI), end_of_simulation() tells gdb.

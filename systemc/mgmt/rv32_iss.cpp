@@ -51,6 +51,7 @@ const char* stop_reason_name(StopReason r) {
     case StopReason::kToHost: return "tohost";
     case StopReason::kDoubleFault: return "double fault";
     case StopReason::kRequested: return "stop requested";
+    case StopReason::kWatchpoint: return "watchpoint";
   }
   return "?";
 }
@@ -184,28 +185,86 @@ void Rv32Iss::set_irq(Irq line, bool level) {
 
 bool Rv32Iss::debug_read(uint32_t addr, void* buf, uint32_t len) {
   auto* out = static_cast<uint8_t*>(buf);
-  for (uint32_t i = 0; i < len; ++i) {
-    if (uint8_t* p = ram_ptr(addr + i, 1)) {
-      out[i] = *p;
-    } else {
-      uint32_t v = 0;
-      if (bus_.read(addr + i, 1, v) != BusResult::kOk) return false;
-      out[i] = static_cast<uint8_t>(v);
+  uint32_t i = 0;
+  while (i < len) {
+    const uint32_t a = addr + i;
+    if (const uint8_t* p = ram_ptr(a, 1)) {
+      out[i++] = *p;
+      continue;
     }
+    // Not RAM: the aligned word holding a (peripherals take only words), else the byte.
+    const uint32_t w = a & ~3u;
+    uint32_t v = 0;
+    if (bus_.debug_read(w, 4, v) == BusResult::kOk) {
+      for (uint32_t b = a - w; b < 4 && i < len; ++b) out[i++] = static_cast<uint8_t>(v >> (8 * b));
+      continue;
+    }
+    if (bus_.debug_read(a, 1, v) != BusResult::kOk) return false;
+    out[i++] = static_cast<uint8_t>(v);
   }
   return true;
 }
 
 bool Rv32Iss::debug_write(uint32_t addr, const void* buf, uint32_t len) {
   const auto* in = static_cast<const uint8_t*>(buf);
-  for (uint32_t i = 0; i < len; ++i) {
-    if (uint8_t* p = ram_ptr(addr + i, 1)) {
-      *p = in[i];
-    } else if (bus_.write(addr + i, 1, in[i]) != BusResult::kOk) {
-      return false;
+  uint32_t i = 0;
+  while (i < len) {
+    const uint32_t a = addr + i;
+    if (uint8_t* p = ram_ptr(a, 1)) {
+      *p = in[i++];
+      continue;
     }
+    if ((a & 3) == 0 && len - i >= 4) {  // a whole aligned word: one word access
+      uint32_t v = 0;
+      std::memcpy(&v, in + i, 4);
+      if (bus_.debug_write(a, 4, v) != BusResult::kOk) return false;
+      i += 4;
+      continue;
+    }
+    if (bus_.debug_write(a, 1, in[i]) != BusResult::kOk) return false;
+    ++i;
   }
   return true;
+}
+
+void Rv32Iss::add_watchpoint(uint32_t addr, uint32_t len, WatchKind kind) {
+  watches_.push_back({addr, len ? len : 1, kind});
+  watching_ = true;
+}
+
+bool Rv32Iss::remove_watchpoint(uint32_t addr, uint32_t len, WatchKind kind) {
+  if (!len) len = 1;
+  for (auto it = watches_.begin(); it != watches_.end(); ++it)
+    if (it->addr == addr && it->len == len && it->kind == kind) {
+      watches_.erase(it);
+      watching_ = !watches_.empty();
+      return true;
+    }
+  return false;
+}
+
+bool Rv32Iss::watch_stop(uint32_t addr, unsigned size, bool write, bool read) {
+  if (pc_ == watch_skip_pc_ && steps_ == watch_skip_step_) return false;  // resuming from it
+  for (const Watch& w : watches_) {
+    const bool kind_ok = w.kind == WatchKind::kAccess || (write && w.kind == WatchKind::kWrite) ||
+                         (read && w.kind == WatchKind::kRead);
+    // Overlap of [addr, addr+size) and [w.addr, w.addr+len), wrap-safe.
+    if (!kind_ok || !(addr - w.addr < w.len || w.addr - addr < size)) continue;
+    watch_hit_.kind = w.kind;
+    watch_hit_.addr = addr - w.addr < w.len ? addr : w.addr;
+    watch_skip_pc_ = pc_;
+    watch_skip_step_ = steps_;
+    // Not executed: pc stays, nothing retires, and the run loop's count of
+    // this slot is taken back (a watchpoint stop costs no cycle).
+    retired_ = false;
+    next_pc_ = pc_;
+    --mcycle_;
+    --steps_;
+    stop_ = true;
+    stop_reason_ = StopReason::kWatchpoint;
+    return true;
+  }
+  return false;
 }
 
 void Rv32Iss::add_breakpoint(uint32_t pc) { breakpoints_.insert(pc); }
@@ -318,6 +377,7 @@ bool Rv32Iss::load(uint32_t addr, unsigned size, uint32_t& value) {
     trap(cause::kLoadMisaligned, addr);
     return false;
   }
+  if (watching_ && watch_stop(addr, size, false, true)) return false;
   if (const uint8_t* p = ram_ptr(addr, size)) {
     value = 0;
     std::memcpy(&value, p, size);
@@ -336,6 +396,7 @@ bool Rv32Iss::store(uint32_t addr, unsigned size, uint32_t value) {
     trap(cause::kStoreMisaligned, addr);
     return false;
   }
+  if (watching_ && watch_stop(addr, size, true, false)) return false;
   if (uint8_t* p = ram_wptr(addr, size)) {
     std::memcpy(p, &value, size);
   } else if (bus_.write(addr, size, value) != BusResult::kOk) {
@@ -501,12 +562,14 @@ void Rv32Iss::execute_amo(uint32_t insn, uint32_t rd, uint32_t addr, uint32_t b)
   }
   if (addr & 3) return trap(cause::kStoreMisaligned, addr);
   if (f5 == 0x03) {  // SC.W
+    if (watching_ && watch_stop(addr, 4, true, false)) return;  // before the reservation goes
     const bool ok = reservation_valid_ && reservation_addr_ == addr;
     reservation_valid_ = false;
     if (ok && !store(addr, 4, b)) return;
     x_[rd] = ok ? 0 : 1;
     return;
   }
+  if (watching_ && watch_stop(addr, 4, true, true)) return;
   uint32_t old = 0;
   const uint8_t* p = ram_wptr(addr, 4);
   if (p) {

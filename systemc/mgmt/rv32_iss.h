@@ -22,6 +22,15 @@ struct Rv32Bus {
   virtual ~Rv32Bus() = default;
   virtual BusResult read(uint32_t addr, unsigned size, uint32_t& data) = 0;
   virtual BusResult write(uint32_t addr, unsigned size, uint32_t data) = 0;
+  // A debugger's access (Rv32Iss::debug_read/debug_write): no side effects if
+  // the bus can help it (a TLM bus uses transport_dbg). size is 1 or 4 (4:
+  // addr aligned). By default the ordinary access.
+  virtual BusResult debug_read(uint32_t addr, unsigned size, uint32_t& data) {
+    return read(addr, size, data);
+  }
+  virtual BusResult debug_write(uint32_t addr, unsigned size, uint32_t data) {
+    return write(addr, size, data);
+  }
 };
 
 // A bus with nothing on it: every access is an error (access fault).
@@ -40,13 +49,21 @@ enum class StopReason {
   kEbreak,      // EBREAK executed while ebreak_stops() (pc stays at the EBREAK)
   kToHost,      // a non-zero store to the tohost word (value in tohost_value())
   kDoubleFault, // a trap whose handler cannot be fetched (mcause/mepc keep the first trap)
-  kRequested    // request_stop() was called during the run (after the current instruction)
+  kRequested,   // request_stop() was called during the run (after the current instruction)
+  kWatchpoint   // a load/store/AMO touched a watchpoint (not executed yet; watch_hit() says which)
 };
 const char* stop_reason_name(StopReason r);
 
 // The 32-bit instruction a 16-bit compressed one stands for; 0 if it is
 // illegal or reserved in RV32C (F/D forms included: this core has no FPU).
 uint32_t rv32_expand_compressed(uint16_t c);
+
+// A data watchpoint (gdb's Z2 write, Z3 read, Z4 access).
+enum class WatchKind { kWrite, kRead, kAccess };
+struct WatchHit {
+  WatchKind kind = WatchKind::kWrite;
+  uint32_t addr = 0;  // the first watched byte the access touched
+};
 
 struct RunResult {
   StopReason reason;
@@ -120,7 +137,11 @@ class Rv32Iss {
   // Interrupt inputs (level): the MSIP/MTIP/MEIP bits of mip.
   void set_irq(Irq line, bool level);
 
-  // Memory as the core sees it, for loaders and debuggers (RAM or bus, bytewise).
+  // Memory as the core sees it, for loaders and debuggers: RAM regions by
+  // pointer (ROM included, also for writes); elsewhere the bus's debug access,
+  // by aligned words where it can (a read of any byte of a device register
+  // reads the whole word: peripherals take only 32-bit accesses), else by
+  // bytes. false if any byte cannot be reached.
   bool debug_read(uint32_t addr, void* buf, uint32_t len);
   bool debug_write(uint32_t addr, const void* buf, uint32_t len);
 
@@ -131,6 +152,20 @@ class Rv32Iss {
   // true: EBREAK stops run() with kEbreak (a debugger's software breakpoint);
   // false (default): EBREAK traps with mcause 3 as the spec says.
   void set_ebreak_stops(bool on) { ebreak_stops_ = on; }
+
+  // Data watchpoints on [addr, addr+len): a load (kRead), store (kWrite) or
+  // either (kAccess; AMOs are both) that overlaps one stops run() with
+  // kWatchpoint *before* the instruction executes (pc stays at it, memory
+  // and registers unchanged), the way RISC-V debug triggers fire and gdb
+  // expects (it steps over the access itself and compares the values). The
+  // instruction the core stopped at does not trigger again when the next
+  // run() starts there, so "continue" goes on. Fetches never trigger. With
+  // no watchpoint set the load/store path tests a single flag.
+  void add_watchpoint(uint32_t addr, uint32_t len, WatchKind kind);
+  // false if no such watchpoint (same addr, len, kind).
+  bool remove_watchpoint(uint32_t addr, uint32_t len, WatchKind kind);
+  // The watchpoint of the last kWatchpoint stop.
+  const WatchHit& watch_hit() const { return watch_hit_; }
   bool ebreak_stops() const { return ebreak_stops_; }
 
   // HTIF: a non-zero store to the 32-bit word at addr stops run() with kToHost.
@@ -172,6 +207,8 @@ class Rv32Iss {
   void illegal(uint32_t insn, uint32_t len);
   bool take_interrupt();
   void step_traced();
+  // Watchpoint test of one data access (only called while watching_).
+  bool watch_stop(uint32_t addr, unsigned size, bool write, bool read);
 
   Rv32Bus& bus_;
   std::vector<Ram> rams_;
@@ -195,6 +232,17 @@ class Rv32Iss {
   bool tohost_enabled_ = false;
   uint32_t tohost_addr_ = 0, tohost_value_ = 0;
   std::unordered_set<uint32_t> breakpoints_;
+  struct Watch {
+    uint32_t addr, len;
+    WatchKind kind;
+  };
+  std::vector<Watch> watches_;
+  bool watching_ = false;      // !watches_.empty(): the only cost on the fast path
+  // After a watchpoint stop, the instruction at watch_skip_pc_ runs once
+  // without watch checks (the next one executed, if pc was not changed).
+  uint32_t watch_skip_pc_ = 0;
+  uint64_t watch_skip_step_ = ~uint64_t{0};  // ... if steps_ still equals this
+  WatchHit watch_hit_;
   TraceFn trace_;
 };
 

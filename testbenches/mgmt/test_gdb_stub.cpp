@@ -101,7 +101,10 @@ TEST_CASE("gdb stub: registers, memory, breakpoints, step, Ctrl-C, kill", "[gdb]
     CHECK(c.cmd("M80001000,4:deadbeef") == "OK");
     CHECK(c.cmd("m80001000,4") == "deadbeef");
     CHECK(c.cmd("M10,1:00") == "E01");
-    CHECK(c.cmd("Z2,80001000,4") == "");  // watchpoints: not supported
+    CHECK(c.cmd("Z2,80001000,4") == "OK");  // set and removed again
+    CHECK(c.cmd("z2,80001000,4") == "OK");
+    CHECK(c.cmd("Z2,80001000,0") == "E01");
+    CHECK(c.cmd("Z5,80001000,4") == "");  // no such type
     // Breakpoint at main (0x800000b6 in crc_test), continue, step.
     CHECK(c.cmd("Z1,800000b6,2") == "OK");
     CHECK(c.cmd("c") == "T05");
@@ -128,6 +131,57 @@ TEST_CASE("gdb stub: registers, memory, breakpoints, step, Ctrl-C, kill", "[gdb]
   server.join();
   CHECK(res.kind == StandaloneResult::Kind::kStopped);
   CHECK(res.message == "killed by the debugger");
+}
+
+TEST_CASE("gdb stub: watchpoints report watch rwatch awatch with the address", "[gdb]") {
+  IssStandalone iss(kElf);
+  const auto& sym = iss.image().symbols;
+  REQUIRE(sym.count("table"));
+  const uint32_t table = sym.at("table");
+  std::ostringstream console, log;
+  GdbStub stub(iss, console, log);
+  stub.listen(0);
+  StandaloneResult res;
+  std::thread server([&] { res = stub.serve(10000, 100000000); });
+  {
+    Client c(stub.port());
+    char z[64], hit[64];
+    // table[1] is written twice: crt0 clears .bss, then the table is built;
+    // the CRC then reads the table.
+    std::snprintf(z, sizeof z, "%x,4", table + 4);
+    std::snprintf(hit, sizeof hit, "%x;", table + 4);
+    CHECK(c.cmd(std::string("Z2,") + z) == "OK");
+    CHECK(c.cmd("c") == std::string("T05watch:") + hit);  // crt0
+    CHECK(c.cmd("c") == std::string("T05watch:") + hit);  // the table
+    const std::string pc = c.cmd("p20");
+    uint32_t before = 0;
+    REQUIRE(iss.core().debug_read(table + 4, &before, 4));
+    CHECK(before == 0);  // stopped before the store
+    CHECK(c.cmd("s") == "T05");  // the store itself: no second stop there
+    CHECK(c.cmd("p20") != pc);
+    uint32_t after = 0;
+    REQUIRE(iss.core().debug_read(table + 4, &after, 4));
+    CHECK(after == 0x77073096u);
+    CHECK(c.cmd(std::string("z2,") + z) == "OK");
+    // Read and access watchpoints on the whole table: the CRC's lookups.
+    auto in_table = [&](const std::string& reply, const std::string& kind) {
+      INFO(reply);
+      REQUIRE(reply.rfind("T05" + kind + ":", 0) == 0);
+      REQUIRE(reply.back() == ';');
+      const uint32_t a = static_cast<uint32_t>(std::stoul(reply.substr(4 + kind.size()), nullptr, 16));
+      CHECK(a - table < 0x400);
+    };
+    std::snprintf(z, sizeof z, "%x,400", table);
+    CHECK(c.cmd(std::string("Z3,") + z) == "OK");
+    in_table(c.cmd("c"), "rwatch");
+    CHECK(c.cmd(std::string("z3,") + z) == "OK");
+    CHECK(c.cmd(std::string("Z4,") + z) == "OK");
+    in_table(c.cmd("c"), "awatch");  // the next lookup
+    CHECK(c.cmd(std::string("z4,") + z) == "OK");
+    CHECK(c.cmd("c") == "W00");
+  }
+  server.join();
+  CHECK(res.kind == StandaloneResult::Kind::kPass);
 }
 
 TEST_CASE("gdb stub: the program's exit ends the session with W", "[gdb]") {

@@ -493,3 +493,76 @@ TEST_CASE("breakpoints, tohost, debugger access", "[iss]") {
   CHECK_FALSE(f.core.debug_read(0x30000000u, &v, 4));
   CHECK_FALSE(f.core.write_csr(0x180, 0));
 }
+
+TEST_CASE("watchpoints stop before the access and resume past it", "[iss]") {
+  Fixture f;
+  // x2 = kData; sw x1,0(x2); lw x3,4(x2); amoadd.w x4,x1,(x2); nop
+  f.load({lui(2, kData >> 12), addi(1, 0, 7), s_type(0, 1, 2, 2), i_type(4, 2, 2, 3, 0x03),
+          amo(0x00, 4, 2, 1), kNop, kNop});
+  f.core.add_watchpoint(kData, 4, WatchKind::kWrite);
+  auto r = f.core.run(100);
+  CHECK(r.reason == StopReason::kWatchpoint);
+  CHECK(r.executed == 2);
+  CHECK(f.core.pc() == kBase + 8);  // at the store, not executed
+  CHECK(f.word(kData) == 0);
+  CHECK(f.core.watch_hit().kind == WatchKind::kWrite);
+  CHECK(f.core.watch_hit().addr == kData);
+  CHECK(f.csr(csr::kMcycle) == 2);  // the stopped slot cost no cycle
+  // A read watchpoint on the next word: the store runs on, the load stops.
+  f.core.add_watchpoint(kData + 6, 1, WatchKind::kRead);
+  r = f.core.run(100);
+  CHECK(r.reason == StopReason::kWatchpoint);
+  CHECK(r.executed == 1);
+  CHECK(f.word(kData) == 7);
+  CHECK(f.core.pc() == kBase + 12);
+  CHECK(f.core.watch_hit().kind == WatchKind::kRead);
+  CHECK(f.core.watch_hit().addr == kData + 6);  // the watched byte inside the word read
+  CHECK(f.core.reg(3) == 0);
+  // The write watchpoint catches the AMO (a read and a write).
+  r = f.core.run(100);
+  CHECK(r.reason == StopReason::kWatchpoint);
+  CHECK(f.core.pc() == kBase + 16);
+  CHECK(f.core.watch_hit().kind == WatchKind::kWrite);
+  CHECK(f.core.remove_watchpoint(kData, 4, WatchKind::kWrite));
+  CHECK_FALSE(f.core.remove_watchpoint(kData, 4, WatchKind::kWrite));
+  CHECK(f.core.remove_watchpoint(kData + 6, 1, WatchKind::kRead));
+  r = f.core.run(2);
+  CHECK(r.reason == StopReason::kLimit);
+  CHECK(f.word(kData) == 14);
+  CHECK(f.core.reg(4) == 7);
+  // An access watchpoint sees a load; after it stops, set_pc back re-arms it.
+  f.core.add_watchpoint(kData, 4, WatchKind::kAccess);
+  f.core.set_pc(kBase + 12);
+  r = f.core.run(100);
+  CHECK(r.reason == StopReason::kWatchpoint);
+  CHECK(f.core.watch_hit().kind == WatchKind::kAccess);
+  CHECK(f.core.pc() == kBase + 16);  // lw of kData+4 does not touch kData; the AMO does
+}
+
+TEST_CASE("debugger access to a device goes by aligned words", "[iss]") {
+  struct WordBus : Rv32Bus {
+    std::vector<std::pair<uint32_t, unsigned>> dbg;
+    BusResult read(uint32_t, unsigned, uint32_t& d) override {
+      d = 0;
+      return BusResult::kError;  // never used: debug access must not take the normal path
+    }
+    BusResult write(uint32_t, unsigned, uint32_t) override { return BusResult::kError; }
+    BusResult debug_read(uint32_t a, unsigned size, uint32_t& d) override {
+      dbg.emplace_back(a, size);
+      if (size != 4 || a - 0x10001000u >= 0x1000) return BusResult::kError;
+      d = 0x11223344u + (a & 0xFFF);
+      return BusResult::kOk;
+    }
+  } bus;
+  Rv32Iss core(bus);
+  uint32_t w[2] = {};
+  CHECK(core.debug_read(0x10001030u, w, 8));
+  CHECK(w[0] == 0x11223374u);
+  CHECK(w[1] == 0x11223378u);
+  CHECK(bus.dbg.size() == 2);
+  uint8_t b[2] = {};
+  CHECK(core.debug_read(0x10001031u, b, 2));  // bytes of the word at 0x...30
+  CHECK(b[0] == 0x33);
+  CHECK(b[1] == 0x22);
+  CHECK_FALSE(core.debug_read(0x30000000u, w, 4));
+}
