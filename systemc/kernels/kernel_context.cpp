@@ -66,7 +66,7 @@ void require(bool cond, const std::string& kernel, const std::string& msg) {
 
 namespace {
 constexpr unsigned kQueueSource = 5;  // source of issuer e's DMA queue: 5 + e
-const char* kSourceNames[kNumSources] = {"tensor", "vector", "scalar", "gpsimd", "sync",
+const char* kSourceNames[kFixedSources] = {"tensor", "vector", "scalar", "gpsimd", "sync",
                                          "dma.tensor", "dma.vector", "dma.scalar",
                                          "dma.gpsimd", "dma.sync"};
 void merge(Tokens& into, const Tokens& from) {
@@ -77,10 +77,42 @@ void merge(Tokens& into, const Tokens& from) {
 Ctx::Ctx(const Target& t, std::string name) : t_(t), name_(std::move(name)) {
   t_.core.validate();
   require(t_.desc_base % 32 == 0, name_, "desc_base must be 32-byte aligned");
-  require(t_.core.semaphores >= kNumSources, name_,
-          "needs " + std::to_string(kNumSources) + " semaphores");
+  require(t_.core.semaphores >= kFixedSources, name_,
+          "needs " + std::to_string(kFixedSources) + " semaphores");
   require(t_.core.dma_queues >= 5, name_, "needs 5 DMA queues (one per issuing engine)");
-  for (unsigned i = 0; i < kNumSources; ++i) sems_[i] = kb_.semaphore(kSourceNames[i]);
+  for (unsigned i = 0; i < kFixedSources; ++i) sems_[i] = kb_.semaphore(kSourceNames[i]);
+  for (unsigned e = 0; e < isa::kNumEngines; ++e) {
+    src_issuer_[kQueueSource + e] = e;
+    src_queue_[kQueueSource + e] = e;
+  }
+  queue_src_.assign(t_.core.dma_queues, -1);
+}
+
+unsigned Ctx::queue(Engine issuer, unsigned isa_queue) {
+  const unsigned e = unsigned(issuer);
+  require(isa_queue < cfg().dma_queues, name_,
+          "DMA queue " + std::to_string(isa_queue) + " does not exist (the core has " +
+              std::to_string(cfg().dma_queues) + ")");
+  int& owner = queue_src_[isa_queue];
+  if (owner >= 0) {
+    require(src_issuer_[unsigned(owner)] == e, name_,
+            "DMA queue " + std::to_string(isa_queue) + " is already issued by the " +
+                isa::engine_name(isa::Engine(src_issuer_[unsigned(owner)])) + " engine");
+    return unsigned(owner);
+  }
+  if (isa_queue == e) {
+    owner = int(kQueueSource + e);
+    return unsigned(owner);
+  }
+  require(num_sources_ < kNumSources && num_sources_ < cfg().semaphores, name_,
+          "no semaphore left for DMA queue " + std::to_string(isa_queue) + " (" +
+              std::to_string(num_sources_) + " in use)");
+  const unsigned src = num_sources_++;
+  sems_[src] = kb_.semaphore("dma.q" + std::to_string(isa_queue));
+  src_issuer_[src] = e;
+  src_queue_[src] = isa_queue;
+  owner = int(src);
+  return src;
 }
 
 BufId Ctx::sbuf(const std::string& name, unsigned parts, uint32_t bytes) {
@@ -184,12 +216,21 @@ void Ctx::record(Engine, unsigned src, uint32_t count, const std::vector<BufId>&
   }
 }
 
+void Ctx::drop_waited(Engine e, Tokens& need) {
+  Tokens& w = waited_[unsigned(e)];
+  for (unsigned src = 0; src < kNumSources; ++src) {
+    if (need[src] <= w[src]) need[src] = 0;
+    else w[src] = need[src];
+  }
+}
+
 isa::InstrRef Ctx::op(Engine e, const std::vector<BufId>& reads, const std::vector<BufId>& writes,
                       const std::function<isa::InstrRef(isa::EngineStream&)>& emit) {
   const unsigned me = unsigned(e);
   require(me < 4, name_, "compute operations run on tensor, vector, scalar or gpsimd");
   Tokens need = needs(e, reads, writes);
   need[me] = 0;  // the engine keeps its own program order
+  drop_waited(e, need);
   // One wait goes into the instruction's header, the rest are WAITs before it.
   int header = -1;
   isa::EngineStream& s = kb_.engine(e);
@@ -210,10 +251,24 @@ isa::InstrRef Ctx::op(Engine e, const std::vector<BufId>& reads, const std::vect
 
 void Ctx::dma(Engine issuer, const std::vector<Descriptor>& descs, const std::vector<BufId>& reads,
               const std::vector<BufId>& writes) {
-  require(!descs.empty(), name_, "a DMA needs at least one descriptor");
+  dma({DmaPart{queue(issuer, unsigned(issuer)), descs}}, reads, writes);
+}
+
+void Ctx::dma(const std::vector<DmaPart>& parts, const std::vector<BufId>& reads,
+              const std::vector<BufId>& writes) {
+  require(!parts.empty(), name_, "a DMA needs at least one part");
+  for (const DmaPart& p : parts) {
+    require(p.queue >= kQueueSource && p.queue < num_sources_, name_, "DMA part on an unknown queue source");
+    require(!p.descs.empty(), name_, "a DMA needs at least one descriptor");
+    require(src_issuer_[p.queue] == src_issuer_[parts[0].queue], name_,
+            "the parts of one DMA must have one issuing engine");
+  }
+  const Engine issuer = Engine(src_issuer_[parts[0].queue]);
   // The DMA reads and writes outside the issuing engine's pipeline, so it
-  // waits for that engine's own earlier instructions too.
-  const Tokens need = needs(issuer, reads, writes);
+  // waits for that engine's own earlier instructions too. The later parts
+  // issue after the first (in-order engine), so only the first waits.
+  Tokens need = needs(issuer, reads, writes);
+  drop_waited(issuer, need);
   isa::EngineStream& s = kb_.engine(issuer);
   int header = -1;
   for (unsigned src = 0; src < kNumSources; ++src) {
@@ -224,12 +279,21 @@ void Ctx::dma(Engine issuer, const std::vector<Descriptor>& descs, const std::ve
     }
     s.wait(sems_[src], need[src]);
   }
-  const unsigned src = kQueueSource + unsigned(issuer);
-  const uint64_t addr = t_.desc_base + 32ull * descs_.size();
-  descs_.insert(descs_.end(), descs.begin(), descs.end());
-  isa::InstrRef ref = s.dma_start(unsigned(issuer), addr, unsigned(descs.size()), sems_[src]);
-  if (header >= 0) ref.wait(sems_[unsigned(header)], need[unsigned(header)]);
-  record(issuer, src, ++counts_[src], reads, writes);
+  Tokens done{};
+  for (std::size_t i = 0; i < parts.size(); ++i) {
+    const DmaPart& p = parts[i];
+    const uint64_t addr = t_.desc_base + 32ull * descs_.size();
+    descs_.insert(descs_.end(), p.descs.begin(), p.descs.end());
+    isa::InstrRef ref = s.dma_start(src_queue_[p.queue], addr, unsigned(p.descs.size()), sems_[p.queue]);
+    if (i == 0 && header >= 0) ref.wait(sems_[unsigned(header)], need[unsigned(header)]);
+    done[p.queue] = ++counts_[p.queue];
+  }
+  for (BufId r : reads) merge(bufs_.at(r).reads, done);
+  for (BufId w : writes) {
+    Buf& b = bufs_.at(w);
+    b.write = done;
+    b.reads = Tokens{};
+  }
 }
 
 Descriptor Ctx::load_desc(BufId id, unsigned p0, uint32_t off, uint64_t hbm_addr, unsigned rows,
@@ -272,9 +336,10 @@ Kernel Ctx::finish() {
   k.program = kb_.finish();
   k.descriptors = descs_;
   k.desc_base = t_.desc_base;
-  for (unsigned i = 0; i < kNumSources; ++i) k.sem_names.push_back(kSourceNames[i]);
-  for (unsigned e = 0; e < isa::kNumEngines; ++e)
-    if (counts_[kQueueSource + e]) k.queues.push_back(e);
+  for (unsigned i = 0; i < num_sources_; ++i)
+    k.sem_names.push_back(i < kFixedSources ? kSourceNames[i] : "dma.q" + std::to_string(src_queue_[i]));
+  for (unsigned i = kQueueSource; i < num_sources_; ++i)
+    if (counts_[i]) k.queues.push_back(src_queue_[i]);
   return k;
 }
 

@@ -26,9 +26,11 @@ namespace trnsim::kernels::detail {
 using isa::Engine;
 using isa::Operand;
 
-// Sources of completion tokens: 0..3 compute engines (Engine value), 4..8 the
-// DMA queue of the issuing engine (4 + Engine value).
-inline constexpr unsigned kNumSources = 10;
+// Sources of completion tokens: 0..3 compute engines (Engine value), 5..9 the
+// DMA queue of the issuing engine (5 + Engine value); from kFixedSources on,
+// the extra DMA queues a kernel opens with Ctx::queue (one semaphore each).
+inline constexpr unsigned kFixedSources = 10;
+inline constexpr unsigned kNumSources = 48;  // fixed + at most 38 extra queues
 using Tokens = std::array<uint32_t, kNumSources>;  // per source: needed count (0 = none)
 
 enum class Mem { SBUF, PSUM, HBM };
@@ -79,6 +81,20 @@ class Ctx {
   // One DMA_START on `issuer`'s queue for these descriptors.
   void dma(Engine issuer, const std::vector<Descriptor>& descs, const std::vector<BufId>& reads,
            const std::vector<BufId>& writes);
+  // An extra DMA queue: ISA queue `isa_queue`, issued only by `issuer`, with
+  // its own done semaphore ("dma.q<N>"); returns its source for DmaPart. The
+  // issuer's own queue (isa_queue == issuer) is its fixed source. A queue
+  // has one issuer (so its requests are issued in emission order).
+  unsigned queue(Engine issuer, unsigned isa_queue);
+  // One logical transfer split into DMA_STARTs on several queues of one
+  // issuer (sources from queue()): they wait for what the transfer needs,
+  // and readers of `writes` wait for all of them.
+  struct DmaPart {
+    unsigned queue;  // source from queue()
+    std::vector<Descriptor> descs;
+  };
+  void dma(const std::vector<DmaPart>& parts, const std::vector<BufId>& reads,
+           const std::vector<BufId>& writes);
 
   // ---- descriptors ----
   // rows x row_bytes from HBM (row pitch hbm_pitch bytes; 0 replicates one
@@ -106,6 +122,13 @@ class Ctx {
   isa::KernelBuilder kb_;
   std::array<isa::Sem, kNumSources> sems_{};
   std::array<uint32_t, kNumSources> counts_{};
+  unsigned num_sources_ = kFixedSources;
+  std::array<unsigned, kNumSources> src_issuer_{}, src_queue_{};  // DMA sources: issuer, ISA queue
+  std::vector<int> queue_src_;  // by ISA queue: its source, -1 unused
+  // Per engine: the counts it has already waited for (an engine issues in
+  // order and counters only grow, so a later wait for no more is redundant).
+  std::array<Tokens, isa::kNumEngines> waited_{};
+  void drop_waited(Engine e, Tokens& need);
   std::vector<Buf> bufs_;
   std::vector<Descriptor> descs_;
   uint32_t sbuf_top_ = 0;

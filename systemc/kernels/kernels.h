@@ -57,16 +57,20 @@ struct Kernel {
 // Tiles: M in tiles of m_tile (<= pe_cols, <= partitions), N in n_tile (<= one
 // PSUM bank of FP32), K in k_tile partitions (a multiple of pe_rows, so the
 // result matches numerics::gemm_ref with tile_rows = pe_rows bit for bit);
-// 0 = the largest allowed. buffers = 1: one SBUF slot per operand and one
-// PSUM bank (every stage waits for the previous tile); 2 (or more): loads of
-// step s+1 overlap the compute of step s and PSUM evacuation overlaps the next
-// tile's matmuls.
+// 0 = the largest allowed. The A^T panel of an M block stays resident for
+// its row of output tiles and B tiles stay resident across M blocks (as many
+// N tiles as fit in SBUF; docs/kernels.md "GEMM"). buffers = PSUM banks and
+// C staging slots; with buffers >= 2 the next M block's A^T panel is
+// prepared during the current block and evacuation overlaps the next tile's
+// matmuls. dma_queues: DMA queues to spread transfers over (half loads, half
+// stores), 0 = as many as the core's queues and semaphores allow (up to 32).
 struct GemmParams {
   unsigned m = 0, k = 0, n = 0;
   Dtype a_dtype = Dtype::BF16, b_dtype = Dtype::BF16, c_dtype = Dtype::FP32;
   uint64_t a = 0, b = 0, c = 0;  // HBM addresses
   unsigned buffers = 2;
   unsigned m_tile = 0, n_tile = 0, k_tile = 0;
+  unsigned dma_queues = 0;
 };
 Kernel gemm(const GemmParams& p, const Target& t);
 
@@ -131,5 +135,26 @@ struct MlpTrainParams {
   uint64_t x = 0, target = 0, w1 = 0, w2 = 0, y = 0;
 };
 Kernel mlp_train_step(const MlpTrainParams& p, const Target& t);
+
+// ---- one training step of a pre-LN transformer layer (single head) ------------
+// Forward:  xn = layernorm(x; g1, b1); q = xn Wq; k = xn Wk; v = xn Wv;
+//           P = softmax(q k^T / sqrt(D)); o = P v; h1 = x + o Wo;
+//           hn = layernorm(h1; g2, b2); y = h1 + gelu_tanh(hn W1) W2.
+// Loss L = 0.5/T sum (y - target)^2; backward to every weight (through the
+// second layernorm into the residual stream; gamma and beta are fixed), then
+// SGD W -= lr dW on Wq, Wk, Wv, Wo, W1, W2 (FP32 master weights in HBM,
+// updated in place; the matmuls use BF16 roundings, docs/kernels.md).
+// x, target, y: FP32 [T][D]; g1, b1, g2, b2: FP32 [D]; Wq, Wk, Wv, Wo: FP32
+// [D][D]; W1: FP32 [D][H]; W2: FP32 [H][D]. T, D, H <= min(partitions,
+// pe_cols) (one tile each). y (FP32) is written for inspection.
+struct TransformerTrainParams {
+  unsigned t = 0, d = 0, h = 0;
+  float lr = 0.01f;
+  float eps = 1e-5f;  // both layernorms
+  uint64_t x = 0, target = 0, y = 0;
+  uint64_t ln1_gamma = 0, ln1_beta = 0, ln2_gamma = 0, ln2_beta = 0;
+  uint64_t wq = 0, wk = 0, wv = 0, wo = 0, w1 = 0, w2 = 0;
+};
+Kernel transformer_train_step(const TransformerTrainParams& p, const Target& t);
 
 }  // namespace trnsim::kernels

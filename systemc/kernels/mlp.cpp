@@ -2,135 +2,18 @@
 // Layout: every matmul is one instruction (T, D, H fit the partitions and
 // the array), so the dataflow is a short chain per engine; the tensor engine
 // works while the vector engine transposes the next operand.
-#include <algorithm>
-
-#include "kernels/kernel_context.h"
+#include "kernels/blocks.h"
 
 namespace trnsim::kernels {
 
 using detail::BufId;
+using detail::check_dims;
 using detail::Ctx;
-using detail::require;
-using isa::ActFunc;
+using detail::Mlp;
 using isa::Engine;
 using isa::imm;
 
 namespace {
-constexpr float kGeluK = 0.7978845608028654f;  // sqrt(2/pi)
-constexpr float kGeluC = 0.044715f;
-
-void check_dims(const std::string& name, const Target& t, unsigned T, unsigned D, unsigned H) {
-  const unsigned lim = std::min(t.core.partitions, t.core.pe_cols);
-  for (unsigned v : {T, D, H})
-    require(v >= 1 && v <= lim && v * 4 <= t.core.psum_bank_bytes, name,
-            "T, D and H must be 1.." + std::to_string(std::min(lim, t.core.psum_bank_bytes / 4)));
-}
-
-struct Mlp {
-  Ctx& x;
-  unsigned T, D, H;
-  BufId xs, w1, w2;  // BF16 in SBUF: x [T x D], W1 [D x H], W2 [H x D]
-  BufId xt = 0, ht = 0, at = 0;
-
-  isa::Operand bf(BufId b, unsigned parts, unsigned elems) const { return x.view(b, Dtype::BF16, parts, elems); }
-  isa::Operand f32(BufId b, unsigned parts, unsigned elems) const { return x.view(b, Dtype::FP32, parts, elems); }
-  void transpose(BufId dst, BufId src, unsigned parts, unsigned elems, Engine e = Engine::VECTOR) {
-    x.op(e, {src}, {dst}, [&](isa::EngineStream& s) { return s.transpose(bf(dst, elems, parts), bf(src, parts, elems)); });
-  }
-  // out[N x M] = a[K x N]^T b[K x M]
-  void matmul(BufId out, BufId a, BufId b, unsigned k, unsigned n, unsigned m) {
-    x.op(Engine::TENSOR, {a, b}, {out}, [&](isa::EngineStream& s) {
-      return s.matmul(f32(out, n, m), bf(a, k, n), bf(b, k, m));
-    });
-  }
-
-  // hT = (x W1)^T in PSUM [H x T]; aT = gelu(hT) BF16 [H x T].
-  void forward_hidden() {
-    xt = x.sbuf("xT", D, T * 2);
-    transpose(xt, xs, T, D);
-    ht = x.psum("hT");
-    matmul(ht, w1, xt, D, H, T);
-    at = x.sbuf("aT", H, T * 2);
-    x.op(Engine::SCALAR, {ht}, {at}, [&](isa::EngineStream& s) {
-      return s.activate(bf(at, H, T), f32(ht, H, T), ActFunc::GELU_TANH);
-    });
-  }
-  // y = a W2 in PSUM [T x D].
-  BufId forward_out() {
-    const BufId y = x.psum("y");
-    matmul(y, at, w2, H, T, D);
-    return y;
-  }
-
-  struct Grads { BufId dw1, dw2, dx; };
-  // Backward from dy (BF16 [T x D] in SBUF); dx only if want_dx.
-  Grads backward(BufId dy, bool want_dx) {
-    Grads g{};
-    const BufId a = x.sbuf("a", T, H * 2);
-    transpose(a, at, H, T);
-    g.dw2 = x.psum("dW2");
-    matmul(g.dw2, a, dy, T, H, D);  // dW2[H x D] = a^T dy
-    const BufId w2t = x.sbuf("W2T", D, H * 2), dyt = x.sbuf("dyT", D, T * 2);
-    transpose(w2t, w2, H, D);
-    transpose(dyt, dy, T, D);
-    const BufId dat = x.psum("daT");
-    matmul(dat, w2t, dyt, D, H, T);  // daT[H x T] = W2 dy^T
-
-    // g = gelu'(h) = 0.5 (1 + t) + 0.5 k h (1 - t^2)(1 + 3c h^2), t = tanh(k (h + c h^3)),
-    // on [H x T] FP32, split between the vector and scalar engines.
-    std::vector<BufId> tmp;
-    for (int i = 0; i < 7; ++i) tmp.push_back(x.sbuf("gelu'" + std::to_string(i), H, T * 4));
-    const BufId h2 = tmp[0], pq = tmp[1], inner = tmp[2], th = tmp[3], t2 = tmp[4], r = tmp[5], gd = tmp[6];
-    auto F = [&](BufId b) { return f32(b, H, T); };
-    const isa::Operand hv = f32(ht, H, T);
-    auto vec = [&](const std::vector<BufId>& rd, BufId wr, isa::AluOp op, isa::Operand lhs, isa::Operand rhs) {
-      x.op(Engine::VECTOR, rd, {wr}, [&](isa::EngineStream& s) { return s.alu(op, F(wr), lhs, rhs); });
-    };
-    auto act = [&](BufId rd, isa::Operand in, BufId wr, ActFunc f, float scale, float bias) {
-      x.op(Engine::SCALAR, {rd}, {wr}, [&](isa::EngineStream& s) {
-        isa::ActOpts o;
-        o.scale = imm(scale);
-        o.bias = imm(bias);
-        return s.activate(F(wr), in, f, o);
-      });
-    };
-    vec({ht}, h2, isa::AluOp::MUL, hv, hv);                         // h^2
-    act(h2, F(h2), pq, ActFunc::IDENTITY, kGeluC, 1.0f);            // 1 + c h^2
-    vec({ht, pq}, inner, isa::AluOp::MUL, hv, F(pq));               // h + c h^3
-    act(inner, F(inner), th, ActFunc::TANH, kGeluK, 0.0f);          // t
-    vec({th}, t2, isa::AluOp::MUL, F(th), F(th));                   // t^2
-    act(t2, F(t2), t2, ActFunc::IDENTITY, -1.0f, 1.0f);             // 1 - t^2
-    act(h2, F(h2), pq, ActFunc::IDENTITY, 3.0f * kGeluC, 1.0f);     // 1 + 3c h^2
-    vec({ht, t2}, r, isa::AluOp::MUL, hv, F(t2));                   // h (1 - t^2)
-    vec({r, pq}, r, isa::AluOp::MUL, F(r), F(pq));                  // h (1 - t^2)(1 + 3c h^2)
-    vec({r}, r, isa::AluOp::MUL, F(r), imm(0.5f * kGeluK));         // 0.5 k ...
-    act(th, F(th), th, ActFunc::IDENTITY, 0.5f, 0.5f);              // 0.5 (1 + t)
-    vec({r, th}, gd, isa::AluOp::ADD, F(r), F(th));                 // gelu'(h)
-    const BufId dht = x.sbuf("dhT", H, T * 2);
-    x.op(Engine::VECTOR, {dat, gd}, {dht}, [&](isa::EngineStream& s) {
-      return s.mul(bf(dht, H, T), f32(dat, H, T), F(gd));          // dh = da gelu'(h), BF16
-    });
-    const BufId dh = x.sbuf("dh", T, H * 2);
-    transpose(dh, dht, H, T);
-    g.dw1 = x.psum("dW1");
-    matmul(g.dw1, xs, dh, T, D, H);  // dW1[D x H] = x^T dh
-    if (want_dx) {
-      const BufId w1t = x.sbuf("W1T", H, D * 2);
-      transpose(w1t, w1, D, H, Engine::VECTOR);
-      g.dx = x.psum("dx");
-      matmul(g.dx, dht, w1t, H, T, D);  // dx[T x D] = dh W1^T
-    }
-    return g;
-  }
-
-  // PSUM [parts x elems] FP32 -> SBUF -> HBM (evacuated and stored by `e`).
-  void store_psum(Engine e, BufId ps, unsigned parts, unsigned elems, uint64_t addr, const std::string& what) {
-    const BufId sb = x.sbuf(what, parts, elems * 4);
-    x.op(e, {ps}, {sb}, [&](isa::EngineStream& s) { return s.copy(f32(sb, parts, elems), f32(ps, parts, elems)); });
-    x.store(e, x.hbm(what, addr, uint64_t(parts) * elems * 4), sb, Dtype::FP32, parts, elems);
-  }
-};
-
 Mlp load_bf16(Ctx& x, const MlpParams& p) {
   Mlp m{x, p.t, p.d, p.h, x.sbuf("x", p.t, p.d * 2), x.sbuf("W1", p.d, p.h * 2), x.sbuf("W2", p.h, p.d * 2)};
   x.load(Engine::SYNC, m.xs, x.hbm("x", p.x, uint64_t(p.t) * p.d * 2), Dtype::BF16, p.t, p.d);
@@ -188,16 +71,8 @@ Kernel mlp_train_step(const MlpTrainParams& p, const Target& t) {
   m.store_psum(Engine::SCALAR, y, T, D, p.y, "y");
   const Mlp::Grads g = m.backward(dy, false);
   // W += (-lr) dW, in SBUF, then back to HBM in place.
-  auto update = [&](BufId master, BufId grad, unsigned rows, unsigned cols, BufId hbm, Engine e) {
-    const BufId step = x.sbuf("step", rows, cols * 4);
-    x.op(e, {grad}, {step}, [&](isa::EngineStream& s) { return s.mul(m.f32(step, rows, cols), m.f32(grad, rows, cols), imm(-p.lr)); });
-    x.op(e, {master, step}, {master}, [&](isa::EngineStream& s) {
-      return s.add(m.f32(master, rows, cols), m.f32(master, rows, cols), m.f32(step, rows, cols));
-    });
-    x.store(e, hbm, master, Dtype::FP32, rows, cols);
-  };
-  update(w2m, g.dw2, H, D, hw2, Engine::GPSIMD);
-  update(w1m, g.dw1, D, H, hw1, Engine::VECTOR);
+  detail::sgd_update(x, w2m, g.dw2, H, D, hw2, Engine::GPSIMD, p.lr);
+  detail::sgd_update(x, w1m, g.dw1, D, H, hw1, Engine::VECTOR, p.lr);
   return x.finish();
 }
 

@@ -2,7 +2,7 @@
 // tile of up to `partitions` rows at a time, `buffers` tiles in flight.
 #include <algorithm>
 
-#include "kernels/kernel_context.h"
+#include "kernels/blocks.h"
 
 namespace trnsim::kernels {
 
@@ -64,6 +64,39 @@ Kernel softmax(const SoftmaxParams& p, const Target& t) {
   return x.finish();
 }
 
+namespace detail {
+
+void layernorm_rows(Ctx& x, const LnBufs& b, Dtype x_dt, Dtype y_dt, unsigned rows, unsigned cols, float eps,
+                    BufId gamma, BufId beta) {
+  const float inv_n = 1.0f / float(cols);
+  auto f32 = [&](BufId id) { return x.view(id, Dtype::FP32, rows, cols); };
+  auto stat = [&](uint32_t off) { return x.view(b.stats, Dtype::FP32, 0, rows, off, 1); };
+  const isa::Operand xin = x.view(b.in, x_dt, rows, cols);
+  x.op(Engine::VECTOR, {b.in}, {b.stats}, [&](isa::EngineStream& e) { return e.reduce_sum(stat(0), xin); });
+  x.op(Engine::VECTOR, {b.stats}, {b.stats}, [&](isa::EngineStream& e) { return e.mul(stat(4), stat(0), imm(-inv_n)); });
+  x.op(Engine::VECTOR, {b.in, b.stats}, {b.xc}, [&](isa::EngineStream& e) { return e.add(f32(b.xc), xin, stat(4)); });
+  x.op(Engine::SCALAR, {b.xc}, {b.sq, b.stats}, [&](isa::EngineStream& e) {
+    isa::ActOpts o;
+    o.acc = x.col(b.stats, Dtype::FP32, 8);
+    return e.activate(f32(b.sq), f32(b.xc), ActFunc::SQUARE, o);
+  });
+  x.op(Engine::SCALAR, {b.stats}, {b.stats}, [&](isa::EngineStream& e) {
+    isa::ActOpts o;
+    o.scale = imm(inv_n);
+    o.bias = imm(eps);
+    return e.activate(stat(12), stat(8), ActFunc::RSQRT, o);
+  });
+  x.op(Engine::VECTOR, {b.xc, b.stats}, {b.xn}, [&](isa::EngineStream& e) { return e.mul(f32(b.xn), f32(b.xc), stat(12)); });
+  x.op(Engine::GPSIMD, {b.xn, gamma}, {b.tmp}, [&](isa::EngineStream& e) {
+    return e.mul(f32(b.tmp), f32(b.xn), x.view(gamma, Dtype::FP32, rows, cols));
+  });
+  x.op(Engine::GPSIMD, {b.tmp, beta}, {b.y}, [&](isa::EngineStream& e) {
+    return e.add(x.view(b.y, y_dt, rows, cols), f32(b.tmp), x.view(beta, Dtype::FP32, rows, cols));
+  });
+}
+
+}  // namespace detail
+
 Kernel layernorm(const LayerNormParams& p, const Target& t) {
   const std::string name = "layernorm";
   require(p.rows && p.cols, name, "rows and cols must be non-zero");
@@ -89,7 +122,6 @@ Kernel layernorm(const LayerNormParams& p, const Target& t) {
                      x.sbuf("xn" + n, P, p.cols * 4), x.sbuf("t" + n, P, p.cols * 4),
                      x.sbuf("y" + n, P, p.cols * ey)});
   }
-  const float inv_n = 1.0f / float(p.cols);
   unsigned tile = 0;
   for (unsigned r0 = 0; r0 < p.rows; r0 += P, ++tile) {
     const unsigned rt = std::min(P, p.rows - r0);
@@ -97,30 +129,8 @@ Kernel layernorm(const LayerNormParams& p, const Target& t) {
     x.dma(Engine::SYNC,
           {x.load_desc(s.in, 0, 0, p.x + uint64_t(r0) * p.cols * ex, rt, p.cols * ex, p.cols * ex)},
           {hx}, {s.in});
-    auto f32 = [&](BufId b) { return x.view(b, Dtype::FP32, rt, p.cols); };
-    auto stat = [&](uint32_t off) { return x.view(s.stats, Dtype::FP32, 0, rt, off, 1); };
-    const isa::Operand xin = x.view(s.in, p.x_dtype, rt, p.cols);
-    x.op(Engine::VECTOR, {s.in}, {s.stats}, [&](isa::EngineStream& e) { return e.reduce_sum(stat(0), xin); });
-    x.op(Engine::VECTOR, {s.stats}, {s.stats}, [&](isa::EngineStream& e) { return e.mul(stat(4), stat(0), imm(-inv_n)); });
-    x.op(Engine::VECTOR, {s.in, s.stats}, {s.xc}, [&](isa::EngineStream& e) { return e.add(f32(s.xc), xin, stat(4)); });
-    x.op(Engine::SCALAR, {s.xc}, {s.sq, s.stats}, [&](isa::EngineStream& e) {
-      isa::ActOpts o;
-      o.acc = x.col(s.stats, Dtype::FP32, 8);
-      return e.activate(f32(s.sq), f32(s.xc), ActFunc::SQUARE, o);
-    });
-    x.op(Engine::SCALAR, {s.stats}, {s.stats}, [&](isa::EngineStream& e) {
-      isa::ActOpts o;
-      o.scale = imm(inv_n);
-      o.bias = imm(p.eps);
-      return e.activate(stat(12), stat(8), ActFunc::RSQRT, o);
-    });
-    x.op(Engine::VECTOR, {s.xc, s.stats}, {s.xn}, [&](isa::EngineStream& e) { return e.mul(f32(s.xn), f32(s.xc), stat(12)); });
-    x.op(Engine::GPSIMD, {s.xn, gamma}, {s.tmp}, [&](isa::EngineStream& e) {
-      return e.mul(f32(s.tmp), f32(s.xn), x.view(gamma, Dtype::FP32, rt, p.cols));
-    });
-    x.op(Engine::GPSIMD, {s.tmp, beta}, {s.y}, [&](isa::EngineStream& e) {
-      return e.add(x.view(s.y, p.y_dtype, rt, p.cols), f32(s.tmp), x.view(beta, Dtype::FP32, rt, p.cols));
-    });
+    detail::layernorm_rows(x, {s.in, s.stats, s.xc, s.sq, s.xn, s.tmp, s.y}, p.x_dtype, p.y_dtype, rt, p.cols,
+                           p.eps, gamma, beta);
     const BufId hy = x.hbm("Y tile", p.y + uint64_t(r0) * p.cols * ey, 0);
     x.dma(Engine::GPSIMD,
           {x.store_desc(s.y, 0, 0, p.y + uint64_t(r0) * p.cols * ey, rt, p.cols * ey, p.cols * ey)},

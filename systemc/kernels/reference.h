@@ -57,4 +57,28 @@ MlpStep mlp_train_step(unsigned t, unsigned d, unsigned h, float lr, const std::
                        const std::vector<float>& target, const std::vector<float>& w1,
                        const std::vector<float>& w2);
 
+// One SGD step of the pre-LN single-head transformer layer of
+// kernels::transformer_train_step, with the kernel's BF16 rounding points
+// (layernorm outputs, q, k, v, P, o, gelu(h), dy, dh, d(residual), do, dV,
+// dS / sqrt(D), dq, dk, and the BF16 copies of the FP32 master weights) and
+// its FP32 operation order. The engines' transcendental functions (exp,
+// tanh, gelu, rsqrt, reciprocal) are computed in double and rounded once, as
+// isa.md defines them. tile_rows > 0: matmul sums over K in tiles of
+// tile_rows as the tensor engine does (numerics::gemm_ref); 0: one tile.
+struct TransformerWeights {
+  std::vector<float> wq, wk, wv, wo;  // [D][D]
+  std::vector<float> w1;              // [D][H]
+  std::vector<float> w2;              // [H][D]
+};
+struct TransformerStep {
+  std::vector<float> y;   // forward output before the update
+  double loss = 0;        // 0.5/T sum (y - target)^2
+  TransformerWeights w;   // updated FP32 weights
+};
+TransformerStep transformer_train_step(unsigned t, unsigned d, unsigned h, float lr, float eps,
+                                       const std::vector<float>& x, const std::vector<float>& target,
+                                       const std::vector<float>& ln1_gamma, const std::vector<float>& ln1_beta,
+                                       const std::vector<float>& ln2_gamma, const std::vector<float>& ln2_beta,
+                                       const TransformerWeights& w, unsigned tile_rows = 0);
+
 }  // namespace trnsim::kernels::ref
