@@ -1,13 +1,15 @@
 /* The boot program of the management core (docs/firmware.md): banner, memory
    test of the reserved RAM region, the engines' self-tests (device memory
    test, DMA loopback, tensor known-answer GEMM; skipped for an engine that is
-   not there), then the host mailbox command loop. */
+   not there), then the host mailbox command loop (including KERNEL_LAUNCH on
+   a NeuronCore of the chip, kernel.c). */
 #include <stdint.h>
 #include <stdio.h>
 
 #include "clint.h"
 #include "dma.h"
 #include "intc.h"
+#include "kernel.h"
 #include "mailbox.h"
 #include "memtest.h"
 #include "mgmt_map.h"
@@ -31,14 +33,7 @@ static void mailbox_irq(unsigned source, void* ctx) {
   doorbells = 1;
 }
 
-/* Kernel launch plugs in here once the chip model runs kernels; it answers
-   NOT_IMPLEMENTED rather than pretending. */
 typedef uint32_t (*cmd_fn)(const struct mailbox_msg* m, uint32_t out[3]);
-static uint32_t not_implemented(const struct mailbox_msg* m, uint32_t out[3]) {
-  (void)m;
-  (void)out;
-  return MAILBOX_STATUS_NOT_IMPLEMENTED;
-}
 static uint32_t cmd_ping(const struct mailbox_msg* m, uint32_t out[3]) {
   (void)m;
   out[0] = 0x504f4e47u; /* 'PONG' */
@@ -56,7 +51,7 @@ static uint32_t cmd_counter(const struct mailbox_msg* m, uint32_t out[3]) {
     case MAILBOX_COUNTER_MCYCLE: v = rdcycle64(); break;
     case MAILBOX_COUNTER_MINSTRET: v = rdinstret64(); break;
     case MAILBOX_COUNTER_COMMANDS: v = commands; break;
-    case MAILBOX_COUNTER_INTERRUPTS: v = interrupts + dma_irq_count() + tensor_irq_count(); break;
+    case MAILBOX_COUNTER_INTERRUPTS: v = interrupts + dma_irq_count() + tensor_irq_count() + kernel_irq_count(); break;
     case MAILBOX_COUNTER_SELFTESTS: v = selftest_passed() | (uint64_t)selftest_failed() << 32; break;
     case MAILBOX_COUNTER_DMA_BYTES:
     case MAILBOX_COUNTER_DMA_DESCS:
@@ -81,11 +76,17 @@ static uint32_t cmd_counter(const struct mailbox_msg* m, uint32_t out[3]) {
 
 static uint32_t cmd_dma_selftest(const struct mailbox_msg* m, uint32_t out[3]) {
   if (m->arg[0] > 1) return MAILBOX_STATUS_BAD_ARG;
+  selftest_dma_prepare();
   return selftest_dma((int)m->arg[0], out);
 }
 static uint32_t cmd_tensor_selftest(const struct mailbox_msg* m, uint32_t out[3]) {
   if (m->arg[0] > 1) return MAILBOX_STATUS_BAD_ARG;
   return selftest_tensor((int)m->arg[0], out);
+}
+
+static uint32_t cmd_kernel_launch(const struct mailbox_msg* m, uint32_t out[3]) {
+  if (m->arg[2] != 0) return MAILBOX_STATUS_BAD_ARG;
+  return kernel_launch(m->arg[0], m->arg[1], out);
 }
 
 static const struct {
@@ -98,7 +99,7 @@ static const struct {
     {MAILBOX_CMD_READ_COUNTER, "read-counter", cmd_counter},
     {MAILBOX_CMD_DMA_SELFTEST, "dma-selftest", cmd_dma_selftest},
     {MAILBOX_CMD_TENSOR_SELFTEST, "tensor-selftest", cmd_tensor_selftest},
-    {MAILBOX_CMD_KERNEL_LAUNCH, "kernel-launch", not_implemented},
+    {MAILBOX_CMD_KERNEL_LAUNCH, "kernel-launch", cmd_kernel_launch},
 };
 
 /* Serves one message; returns -1 to go on, or an exit status. */

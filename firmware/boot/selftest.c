@@ -10,25 +10,28 @@
 #include "tensor.h"
 #include "tensor_kat.h"
 
-/* Device-memory layout of the self-tests (all inside MGMT_DEVMEM). */
-#define ST_RING (MGMT_DEVMEM_BASE + 0x0000u)  /* queue 0 ring, 8 entries */
+/* Device-memory layout of the self-tests (all inside MGMT_DEVMEM, management
+   addresses; the DMA engine gets the chip addresses, MGMT_TO_CHIP). */
+#define ST_RING (MGMT_DEVMEM_BASE + 0x0000u)  /* the self-test queue's ring, 8 entries */
 #define ST_RING_ENTRIES 8u
 #define ST_SRC (MGMT_DEVMEM_BASE + 0x1000u)   /* pattern source */
 #define ST_DST (MGMT_DEVMEM_BASE + 0x2003u)   /* destination, deliberately unaligned */
 #define ST_LEN 1000u
 #define ST_GUARD 8u                            /* bytes checked untouched around ST_DST */
 #define ST_MEMTEST (MGMT_DEVMEM_BASE + 0x8000u) /* boot memory test of device memory */
-/* Queue 0's window: device memory below the tensor result area. */
-#define ST_WIN_BASE MGMT_DEVMEM_BASE
-#define ST_WIN_LIMIT MGMT_TENSOR_RESULT_BASE
-/* Fault injection: a destination just past the window. */
-#define ST_BAD_DST (MGMT_DEVMEM_BASE + MGMT_DEVMEM_SIZE + 0x100u)
+/* The queue's window (chip addresses): the first 960 KiB of device memory. */
+#define ST_WIN_BASE MGMT_TO_CHIP(MGMT_DEVMEM_BASE)
+#define ST_WIN_LIMIT (ST_WIN_BASE + 0xF0000u)
+/* Fault injection: a destination (chip address) past the window. */
+#define ST_BAD_DST (MGMT_TO_CHIP(MGMT_DEVMEM_BASE) + MGMT_DEVMEM_SIZE + 0x100u)
 #define ST_TIMEOUT_US 2000u
 
 #define ENGINE_DMA 1u
 #define ENGINE_TENSOR 2u
 
 static int have_dma, have_tensor;
+/* The firmware's DMA queue: the last queue of DMA engine 0, so kernels (which
+   use the low ISA queues on the chip) and the firmware do not share a queue. */
 static struct dma_queue q0;
 static uint32_t runs, passed, failed;
 
@@ -73,8 +76,9 @@ void selftest_init(void) {
     const uint32_t cfg = dma_reg_read(DMA_CONFIG_REG_OFFSET);
     printf("dma: engine at 0x%08x, %lu queues, %lu-byte bus\n", MGMT_DMA_CSR_BASE,
            (unsigned long)DMA_CONFIG_NUM_QUEUES_GET(cfg), (unsigned long)DMA_CONFIG_DATA_BYTES_GET(cfg));
-    dma_queue_setup(&q0, 0, ST_RING, ST_RING_ENTRIES, ST_WIN_BASE, ST_WIN_LIMIT);
-    dma_irq_init(MGMT_IRQ_DMA, 0);
+    const unsigned q = DMA_CONFIG_NUM_QUEUES_GET(cfg) - 1;
+    dma_queue_setup(&q0, q, ST_RING, ST_RING_ENTRIES, ST_WIN_BASE, ST_WIN_LIMIT);
+    dma_irq_init(MGMT_IRQ_DMA, q);
   } else {
     printf("dma: no engine at 0x%08x\n", MGMT_DMA_CSR_BASE);
   }
@@ -110,11 +114,15 @@ uint32_t selftest_devmem(uint32_t bytes) {
   return 0;
 }
 
+void selftest_dma_prepare(void) {
+  if (have_dma) dma_queue_setup(&q0, q0.q, ST_RING, ST_RING_ENTRIES, ST_WIN_BASE, ST_WIN_LIMIT);
+}
+
 /* Recovers queue 0 after an error and fills the HW_ERROR reply. */
 static uint32_t dma_report_error(uint32_t out[3]) {
   uint32_t addr = 0;
   const uint32_t code = dma_error(&q0, &addr);
-  printf("dma: queue 0 stopped: error %lu (%s) at 0x%08lx; resetting the queue\n",
+  printf("dma: queue %u stopped: error %lu (%s) at 0x%08lx; resetting the queue\n", q0.q,
          (unsigned long)code, dma_err_name(code), (unsigned long)addr);
   dma_queue_reset(&q0);
   out[0] = code;
@@ -129,7 +137,7 @@ uint32_t selftest_dma(int inject_fault, uint32_t out[3]) {
   if (inject_fault) {
     printf("dma: fault injection: descriptor to 0x%08lx, outside the window [0x%08x, 0x%08x)\n",
            (unsigned long)ST_BAD_DST, ST_WIN_BASE, ST_WIN_LIMIT);
-    if (dma_push(&q0, ST_SRC, ST_BAD_DST, 64, DMA_FLAG_IRQ) < 0) return result(MAILBOX_STATUS_TEST_FAILED);
+    if (dma_push(&q0, MGMT_TO_CHIP(ST_SRC), ST_BAD_DST, 64, DMA_FLAG_IRQ) < 0) return result(MAILBOX_STATUS_TEST_FAILED);
     dma_doorbell(&q0);
     const enum dma_wait_result w = dma_wait(&q0, ST_TIMEOUT_US);
     if (w == DMA_WAIT_ERROR) return dma_report_error(out);
@@ -142,7 +150,7 @@ uint32_t selftest_dma(int inject_fault, uint32_t out[3]) {
   volatile uint8_t* dst = (volatile uint8_t*)(uintptr_t)ST_DST;
   for (uint32_t i = 0; i < ST_LEN / 4; ++i) src[i] = (i * 0x9E3779B1u) ^ (runs << 24) ^ 0xA5u;
   for (uint32_t i = 0; i < ST_LEN + 2 * ST_GUARD; ++i) dst[(int32_t)i - (int32_t)ST_GUARD] = 0xEE;
-  if (dma_push(&q0, ST_SRC, ST_DST, ST_LEN, DMA_FLAG_IRQ) < 0) return result(MAILBOX_STATUS_TEST_FAILED);
+  if (dma_push(&q0, MGMT_TO_CHIP(ST_SRC), MGMT_TO_CHIP(ST_DST), ST_LEN, DMA_FLAG_IRQ) < 0) return result(MAILBOX_STATUS_TEST_FAILED);
   dma_doorbell(&q0);
   const enum dma_wait_result w = dma_wait(&q0, ST_TIMEOUT_US);
   if (w == DMA_WAIT_ERROR) return dma_report_error(out);

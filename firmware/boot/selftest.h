@@ -16,6 +16,8 @@ int selftest_tensor_present(void);
    (inject_fault: a descriptor outside the queue's window instead; the error
    is reported as HW_ERROR and the queue is reset). */
 uint32_t selftest_dma(int inject_fault, uint32_t out[3]);
+/* Sets the DMA queue up afresh (on the chip a kernel may have used it since). */
+void selftest_dma_prepare(void);
 /* Tensor known-answer GEMM (tensor_kat.h); inject_fault: a command with
    K_ROWS = 0, reported as HW_ERROR. */
 uint32_t selftest_tensor(int inject_fault, uint32_t out[3]);

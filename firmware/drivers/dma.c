@@ -47,7 +47,7 @@ void dma_queue_setup(struct dma_queue* dq, unsigned q, uint32_t ring, uint32_t e
   dma_reg_write(DMA_QREG(q, CTRL), 0);
   dma_reg_write(DMA_QREG(q, CTRL), DMA_Q0_CTRL_RESET_FIELD(1));
   dma_reg_write(DMA_QREG(q, TAIL), 0);
-  dma_reg_write(DMA_QREG(q, RING_BASE_LO), ring);
+  dma_reg_write(DMA_QREG(q, RING_BASE_LO), MGMT_TO_CHIP(ring));
   dma_reg_write(DMA_QREG(q, RING_BASE_HI), 0);
   dma_reg_write(DMA_QREG(q, RING_SIZE), DMA_Q0_RING_SIZE_ENTRIES_FIELD(entries));
   dma_reg_write(DMA_QREG(q, CPL_BASE_LO), 0);

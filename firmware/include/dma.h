@@ -20,7 +20,7 @@
 
 struct dma_queue {
   unsigned q;       /* queue number */
-  uint32_t ring;    /* ring base (32-byte aligned, device memory) */
+  uint32_t ring;    /* ring base (32-byte aligned, management address in the HBM window) */
   uint32_t entries; /* RING_SIZE */
   uint32_t tail;    /* software tail: next free entry */
 };
@@ -37,11 +37,13 @@ void dma_reg_write(uint32_t off, uint32_t v);
    enables the engine's DONE and ERROR interrupts for queue q. */
 void dma_irq_init(unsigned irq_source, unsigned q);
 
-/* Sets up queue q (disabled first): ring, one window [win_base, win_limit),
+/* Sets up queue q (disabled first): ring (a management address in the HBM
+   window; the engine gets its chip address), one window [win_base, win_limit)
+   of chip addresses,
    no completion records; then enables it. HEAD and the software tail are 0. */
 void dma_queue_setup(struct dma_queue* dq, unsigned q, uint32_t ring, uint32_t entries,
                      uint32_t win_base, uint32_t win_limit);
-/* Writes a 1-D descriptor at the software tail and advances it (modulo
+/* Writes a 1-D descriptor (src, dst: chip addresses, MGMT_TO_CHIP) at the software tail and advances it (modulo
    RING_SIZE); returns its index, or -1 if the ring is full. The doorbell is
    separate (dma_doorbell), so several descriptors can go with one. */
 int dma_push(struct dma_queue* dq, uint32_t src, uint32_t dst, uint32_t len, uint32_t flags);

@@ -1,3 +1,4 @@
+#define SC_INCLUDE_DYNAMIC_PROCESSES  // Chip::run_host spawns the host thread
 #include "chip/chip.h"
 
 #include <algorithm>
@@ -7,6 +8,7 @@
 #include <sstream>
 
 #include "common/trace.h"
+#include "mgmt/mgmt_launch.h"
 #include "dma/dma_tlm.h"
 #include "tensor/tensor_tlm.h"
 
@@ -16,6 +18,19 @@ using sc_core::sc_time;
 using sc_core::SC_ZERO_TIME;
 
 // ---- management window ----------------------------------------------------------------
+
+// One map for the firmware on the chip and on the rig (mgmt_map.h).
+static_assert(kMgmtCoreWindow == MGMT_CORE_WINDOW && kMgmtCoreStride == MGMT_CORE_STRIDE &&
+                  kMgmtHbmWindow == MGMT_HBM_BASE && kMgmtHbmSize == MGMT_HBM_SIZE && kMgmtLinkWindow == MGMT_LINK_BASE,
+              "the chip's management windows must be those of mgmt_map.h");
+static_assert(kTensorCsrOffset - kCoreCtrlOffset == MGMT_CORE_TENSOR_CSR &&
+                  kDmaCsrOffset - kCoreCtrlOffset == MGMT_CORE_DMA_CSR(0) &&
+                  kDmaCsrStride == MGMT_CORE_DMA_CSR(1) - MGMT_CORE_DMA_CSR(0) &&
+                  kMgmtStreamOffset - kCoreCtrlOffset == MGMT_CORE_STREAM &&
+                  kMgmtResultOffset - kCoreCtrlOffset == MGMT_CORE_RESULT && kMgmtResultBytes == MGMT_CORE_RESULT_SIZE,
+              "a core's management window must be laid out as in mgmt_map.h");
+static_assert(sizeof(mgmt_launch_block) == 16 + 16 * MGMT_LAUNCH_ENGINES + 8 * MGMT_LAUNCH_MAX_WAITS,
+              "the launch block is packed 32-bit words (the firmware reads the same layout)");
 
 bool mgmt_to_chip(uint64_t a, uint64_t len, unsigned cores, unsigned links, uint64_t& out) {
   if (len == 0) return false;
@@ -228,13 +243,19 @@ Chip::Chip(sc_core::sc_module_name name, const config::ChipConfig& cfg, const Ch
     noc_->add_route(kLinkBase + l * kLinkStride, kLinkStride, 1 + n + l, true, "link" + std::to_string(l));
   }
   mgmt_->ext_socket().bind(bridge_->in);
-  // Interrupts: core c -> line 1 + c (c < 30); cores 30.. share line 31.
+  // Interrupts (mgmt_map.h): core 0's DMA block 0 -> MGMT_IRQ_DMA, its tensor
+  // block -> MGMT_IRQ_TENSOR (the firmware's self-tests), core c ->
+  // MGMT_IRQ_CORE(c) (cores 28.. share line 31).
   for (unsigned i = 1; i < MGMT_NUM_IRQS; ++i) {
     mgmt_irq_.push_back(std::make_unique<sc_core::sc_signal<bool>>(("mgmt_irq" + std::to_string(i)).c_str()));
     mgmt_->irq_in(i).bind(*mgmt_irq_.back());
   }
   SC_METHOD(irq_method);
   for (auto& s : core_irq_) sensitive << *s;
+  if (n > 0) {
+    sensitive << cores_[0]->tensor_irq();
+    if (ndma_ > 0) sensitive << cores_[0]->dma_irq(0);
+  }
   dont_initialize();
 
   if (!opt_.mgmt_elf.empty()) {
@@ -273,7 +294,12 @@ LinkEndpoint& Chip::link(unsigned l) {
 
 void Chip::irq_method() {
   std::vector<bool> line(MGMT_NUM_IRQS, false);
-  for (unsigned c = 0; c < core_irq_.size(); ++c) line[c < 30 ? 1 + c : 31] = line[c < 30 ? 1 + c : 31] || core_irq_[c]->read();
+  for (unsigned c = 0; c < core_irq_.size(); ++c)
+    line[MGMT_IRQ_CORE(c)] = line[MGMT_IRQ_CORE(c)] || core_irq_[c]->read();
+  if (!cores_.empty()) {
+    line[MGMT_IRQ_TENSOR] = cores_[0]->tensor_irq().read();
+    if (ndma_ > 0) line[MGMT_IRQ_DMA] = cores_[0]->dma_irq(0).read();
+  }
   for (unsigned i = 1; i < MGMT_NUM_IRQS; ++i) mgmt_irq_[i - 1]->write(line[i]);
 }
 
@@ -301,14 +327,87 @@ kernels::Target Chip::target(unsigned c) {
 double Chip::program_flops(const isa::Program& p, config::DtypeClass* dtype) {
   double f = 0;
   bool fp8 = false, other = false;
+  bool a8 = false;  // the loaded weights' dtype (a reuse_weights MATMUL has no A operand)
   for (const auto& in : p[isa::Engine::TENSOR]) {
     if (in.op != isa::Opcode::MATMUL) continue;
-    f += 2.0 * double(in.a.count) * double(in.a.elems()) * double(in.b.elems());
-    const bool a8 = isa::dtype_bytes(in.a.dtype) == 1, b8 = isa::dtype_bytes(in.b.dtype) == 1;
+    // 2 x K (B's partitions) x N (D's partitions, = the weights' N) x M (B's elements).
+    f += 2.0 * double(in.b.count) * double(in.d.count) * double(in.b.elems());
+    if (in.load_weights) a8 = isa::dtype_bytes(in.a.dtype) == 1;
+    const bool b8 = isa::dtype_bytes(in.b.dtype) == 1;
     (a8 && b8 ? fp8 : other) = true;
   }
   if (dtype) *dtype = fp8 && !other ? config::DtypeClass::kFp8 : config::DtypeClass::kBf16;
   return f;
+}
+
+Chip::PlacedKernel Chip::place_kernel(unsigned c, const kernels::Kernel& k) {
+  core(c);  // checks the index
+  if (k.desc_base % 32)
+    throw ChipError(std::string(name()) + ": kernel '" + k.name + "': desc_base 0x" + TraceWriter::hex(k.desc_base) +
+                    " is not 32-byte aligned");
+  PlacedKernel pk;
+  const auto db = k.descriptor_bytes();
+  if (!db.empty()) hbm_write(k.desc_base, db.data(), db.size());
+  if (k.desc_base + db.size() > alloc_next_ && k.desc_base >= opt_.alloc_base) alloc_next_ = k.desc_base + db.size();
+  for (unsigned e = 0; e < isa::kNumEngines; ++e) {
+    const auto& st = k.program.streams[e];
+    if (st.empty()) continue;
+    const auto bytes = isa::to_bytes(st);
+    const uint64_t a = hbm_alloc(bytes.size(), 64);
+    hbm_write(a, bytes.data(), bytes.size());
+    pk.streams[e] = {a, uint32_t(st.size())};
+  }
+  // The kernel is over when every engine ended and every DMA it started
+  // completed (a kernel need not wait for its last stores).
+  for (const auto& st : k.program.streams)
+    for (const auto& in : st)
+      if (in.op == isa::Opcode::DMA_START && in.done_en) ++pk.dma_done[in.done_sem];
+  return pk;
+}
+
+uint64_t Chip::place_launch_block(unsigned c, const kernels::Kernel& k, uint32_t timeout_us) {
+  const PlacedKernel pk = place_kernel(c, k);
+  mgmt_launch_block b{};
+  b.magic = MGMT_LAUNCH_MAGIC;
+  b.zero_sems = cfg_.core.semaphores;
+  b.timeout_us = timeout_us;
+  for (unsigned e = 0; e < isa::kNumEngines && e < MGMT_LAUNCH_ENGINES; ++e) {
+    b.engine[e].prog_lo = uint32_t(pk.streams[e].addr);
+    b.engine[e].prog_hi = uint32_t(pk.streams[e].addr >> 32);
+    b.engine[e].count = pk.streams[e].count;
+  }
+  if (pk.dma_done.size() > MGMT_LAUNCH_MAX_WAITS)
+    throw ChipError(std::string(name()) + ": kernel '" + k.name + "' signals " + std::to_string(pk.dma_done.size()) +
+                    " DMA-done semaphores; a launch block waits for at most " +
+                    std::to_string(MGMT_LAUNCH_MAX_WAITS));
+  for (const auto& [sem, n] : pk.dma_done) {
+    b.wait[b.num_waits].sem = sem;
+    b.wait[b.num_waits].value = n;
+    ++b.num_waits;
+  }
+  const uint64_t a = hbm_alloc(sizeof b, 64);
+  if (a + sizeof b > kMgmtHbmSize)
+    throw ChipError(std::string(name()) + ": launch block at 0x" + TraceWriter::hex(a) +
+                    " is outside the management core's HBM window (first 256 MiB)");
+  hbm_write(a, &b, sizeof b);
+  return a;
+}
+
+bool Chip::run_host(const std::function<void()>& host, const sc_time& limit) {
+  if (sc_core::sc_get_status() == sc_core::SC_RUNNING)
+    throw ChipError(std::string(name()) + ": run_host is called from outside the simulation (between sc_start()s)");
+  if (sc_core::sc_get_status() == sc_core::SC_STOPPED || sc_core::sc_end_of_simulation_invoked()) return false;
+  bool done = false;
+  sc_core::sc_spawn_options o;
+  sc_core::sc_spawn(
+      [&host, &done]() {
+        host();
+        done = true;
+        sc_core::sc_pause();
+      },
+      sc_core::sc_gen_unique_name("host"), &o);
+  sc_core::sc_start(limit);
+  return done;
 }
 
 KernelResult Chip::run_kernel(unsigned c, const kernels::Kernel& k, const sc_time& limit) {
@@ -329,30 +428,9 @@ std::vector<KernelResult> Chip::run_kernels(const std::vector<KernelLaunch>& lau
     if (busy[l.core])
       throw ChipError(std::string(name()) + ": run_kernels: two kernels on core " + std::to_string(l.core));
     busy[l.core] = true;
-    const kernels::Kernel& k = *l.kernel;
-    if (k.desc_base % 32)
-      throw ChipError(std::string(name()) + ": kernel '" + k.name + "': desc_base 0x" + TraceWriter::hex(k.desc_base) +
-                      " is not 32-byte aligned");
-    const auto db = k.descriptor_bytes();
-    if (!db.empty()) hbm_write(k.desc_base, db.data(), db.size());
-    if (k.desc_base + db.size() > alloc_next_ && k.desc_base >= opt_.alloc_base) alloc_next_ = k.desc_base + db.size();
-    std::array<NeuronCore::Stream, isa::kNumEngines> s{};
-    for (unsigned e = 0; e < isa::kNumEngines; ++e) {
-      const auto& st = k.program.streams[e];
-      if (st.empty()) continue;
-      const auto bytes = isa::to_bytes(st);
-      const uint64_t a = hbm_alloc(bytes.size(), 64);
-      hbm_write(a, bytes.data(), bytes.size());
-      s[e] = {a, uint32_t(st.size())};
-    }
-    job.streams.push_back(s);
-    // The kernel is over when every engine ended and every DMA it started
-    // completed (a kernel need not wait for its last stores).
-    std::map<unsigned, uint32_t> dd;
-    for (const auto& st : k.program.streams)
-      for (const auto& in : st)
-        if (in.op == isa::Opcode::DMA_START && in.done_en) ++dd[in.done_sem];
-    job.dma_done.push_back(dd);
+    PlacedKernel pk = place_kernel(l.core, *l.kernel);
+    job.streams.push_back(pk.streams);
+    job.dma_done.push_back(std::move(pk.dma_done));
   }
   if (status == sc_core::SC_STOPPED || sc_core::sc_end_of_simulation_invoked()) {
     for (const KernelLaunch& l : launches) {

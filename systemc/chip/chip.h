@@ -6,7 +6,8 @@
 //   Noc                  routes the chip map (chip_map.h); a miss answers
 //                        TLM_ADDRESS_ERROR_RESPONSE
 //   MgmtSubsystem        its 32-bit external window goes through MgmtBridge
-//                        onto chip addresses; core c's irq -> intc line 1 + c
+//                        onto chip addresses; intc lines (mgmt_map.h): core 0 DMA 0 -> 1,
+//                        core 0 tensor -> 2, core c irq -> 3 + c (MGMT_IRQ_CORE)
 //   links x LinkEndpoint registers on the Noc, tx/rx sockets for the fabric
 //
 // The host API (hbm_write/read, run_kernel) is called from outside the
@@ -23,6 +24,7 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -197,6 +199,27 @@ class Chip : public sc_core::sc_module {
                                         const sc_core::sc_time& limit = sc_core::SC_ZERO_TIME);
   KernelResult run_kernel(unsigned core, const kernels::Kernel& k,
                           const sc_core::sc_time& limit = sc_core::SC_ZERO_TIME);
+
+  // A kernel placed in HBM: what starting it needs.
+  struct PlacedKernel {
+    std::array<NeuronCore::Stream, isa::kNumEngines> streams{};  // per engine: address, count
+    std::map<unsigned, uint32_t> dma_done;  // done semaphore -> DMA_STARTs (the kernel's DMAs are complete)
+  };
+  // Writes the kernel's descriptors (at its desc_base, 32-byte aligned) and
+  // its instruction streams (hbm_alloc) into HBM. Backdoor writes: call it
+  // outside the simulation (run_kernel(s) and the firmware launch use it).
+  PlacedKernel place_kernel(unsigned core, const kernels::Kernel& k);
+  // place_kernel, then the launch block of the firmware's KERNEL_LAUNCH
+  // (mgmt/mgmt_launch.h: streams, semaphores to zero, the DMA semaphores to
+  // wait for, timeout_us; 0 = the firmware's default) in HBM. Returns its HBM
+  // address: mailbox KERNEL_LAUNCH, ARG0 = core, ARG1 = this address.
+  uint64_t place_launch_block(unsigned core, const kernels::Kernel& k, uint32_t timeout_us = 0);
+
+  // Runs the simulation with `host` in a thread of its own (e.g. mailbox
+  // calls: mgmt().mailbox().call(...)) until it returns (true) or `limit` of
+  // simulated time passes, or the simulation stops (false). Call outside the
+  // simulation, like run_kernel.
+  bool run_host(const std::function<void()>& host, const sc_core::sc_time& limit);
 
   // ---- statistics ------------------------------------------------------------------
   void update_stats();              // copies the models' counters into the registry

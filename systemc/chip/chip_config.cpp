@@ -88,8 +88,14 @@ NeuronCoreConfig neuron_core_config(const config::ChipConfig& c, unsigned core_i
   te.period = period_of(c.core.tensor.clock_ghz);
   n.engines[unsigned(isa::Engine::TENSOR)] = te;
   n.tensor = tensor_block_config(c);
+  // MATMUL issue-time model: MACs per PE per cycle = moving rows per cycle.
+  n.matmul_min_cycles = c.core.tensor.matmul_min_cycles;
+  n.matmul_rate_fp8 = c.core.tensor.macs_per_pe_cycle.fp8;
+  n.matmul_rate_bf16 = c.core.tensor.macs_per_pe_cycle.bf16;
+  n.matmul_rate_fp32 = c.core.tensor.macs_per_pe_cycle.fp32;
   n.num_dma = c.core.dma.engines;
   n.dma = dma_block_config(c);
+  n.dma_fixed_latency = sc_time(c.core.dma.fixed_latency_ns, sc_core::SC_NS);
   // WIN0: all of HBM; WIN1: this core's window (SBUF/PSUM).
   n.dma_windows = {{{kHbmBase, kHbmBase + config::hbm_capacity_bytes(c)},
                     {core_base(core_index), core_base(core_index) + kCoreStride}}};
@@ -115,6 +121,7 @@ HbmConfig hbm_config(const config::ChipConfig& c) {
   h.activate_latency = sc_time(extra / 2, sc_core::SC_NS);
   h.precharge_latency = sc_time(extra / 2, sc_core::SC_NS);
   h.activate_interval = sc_time(2, sc_core::SC_NS);  // estimate: tRRD
+  h.queue_depth = c.hbm.queue_depth;
   h.store_data = true;  // descriptors and programs live in HBM, also in timing-only mode
   return h;
 }

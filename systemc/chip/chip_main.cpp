@@ -8,6 +8,9 @@
 #include "chip/kernel_run.h"
 #include "common/stats.h"
 #include "common/trace.h"
+#include "mgmt/mgmt_mailbox.h"
+#include "mgmt/mgmt_run.h"
+#include "mailbox_regs.hpp"
 
 namespace trnsim::chip {
 
@@ -16,16 +19,22 @@ const char* const kChipUsage =
     "                   [--dtype bf16|fp8e4m3|fp8e5m2] [--dtype-b DT] [--dtype-out fp32|bf16]\n"
     "                   [--buffers B] [--seed S] [--cores N] [--set key.path=value ...]\n"
     "                   [--timing-only] [--no-check] [--stats FILE.json] [--trace FILE.json]\n"
+    "                   [--elf FIRMWARE.elf [--mailbox SCRIPT]]\n"
     "  Builds the chip from the preset (default tiny), runs one kernel on each of the first N cores\n"
     "  (default 1; --cores N also sets the chip's core count to at least N), checks the results\n"
     "  against the kernel library's references (not in timing-only mode) and prints the summary.\n"
     "  kernels: gemm (C[m][n] = A[m][k] B[k][n]), softmax and layernorm (rows m, cols n),\n"
-    "           attention (s m, d n), mlp_forward, mlp_backward, mlp_train (T m, D k, H n)\n"
+    "           attention (s m, d n), mlp_forward, mlp_backward, mlp_train, transformer_train\n"
+    "           (T m, D k, H n)\n"
     "  --dtype sets A (and B unless --dtype-b) for gemm, X for softmax/layernorm.\n"
     "  --set: any config parameter (docs/config.md), e.g. --set hbm.latency_ns=120\n"
     "         --set fidelity.tensor=rtl (rtl/lockstep need core.tensor.rtl_config to be a built config)\n"
     "  --timing-only: engines compute nothing (same cycles), for large workloads\n"
-    "  --stats FILE: the statistics registry as JSON; --trace FILE: Perfetto/Chrome trace\n";
+    "  --stats FILE: the statistics registry as JSON; --trace FILE: Perfetto/Chrome trace\n"
+    "  --elf FILE: boot this firmware on the management core (docs/firmware.md) and run the kernel\n"
+    "         on core 0 through the mailbox instead: the host places it and its launch block in HBM\n"
+    "         and posts --mailbox SCRIPT (trnsim mgmt syntax; default \"ping;counter selftests;kernel\";\n"
+    "         'kernel' without arguments launches the placed kernel; 'exit 0' is appended)\n";
 
 namespace {
 
@@ -50,11 +59,69 @@ isa::Dtype to_dtype(const std::string& opt, const std::string& v) {
   return *d;
 }
 
+// --elf: the firmware boots, the host posts the script; 'kernel' launches the
+// placed workload through KERNEL_LAUNCH; its result is checked afterwards.
+int run_with_firmware(Chip& chip, const WorkloadSpec& spec, const std::string& script_text, std::ostream& out) {
+  namespace MB = trnsim::regs::mailbox;
+  std::vector<mgmt::MailboxCommand> script;
+  try {
+    script = mgmt::parse_mailbox_script(script_text);
+  } catch (const mgmt::MgmtUsageError& e) {
+    throw Usage(e.what());
+  }
+  Workload w = prepare_workload(chip, 0, spec);
+  const uint64_t block = chip.place_launch_block(0, w.kernel);
+  bool launches = false;
+  for (auto& c : script)
+    if (c.cmd == uint8_t(MB::Cmd::KERNEL_LAUNCH) && c.text == "kernel") {
+      c.args[0] = 0;
+      c.args[1] = uint32_t(block);
+      c.args[2] = 0;
+      launches = true;
+    }
+  if (script.empty() || script.back().cmd != uint8_t(MB::Cmd::EXIT)) {
+    mgmt::MailboxCommand e;
+    e.text = "exit 0";
+    e.cmd = uint8_t(MB::Cmd::EXIT);
+    script.push_back(e);
+  }
+  out << "firmware: " << chip.options().mgmt_elf << "; " << w.kernel.name << " on core 0, launch block at HBM 0x"
+      << TraceWriter::hex(block) << "\n";
+  bool replied = false;
+  std::vector<mgmt::MailboxReply> replies;
+  const bool done = chip.run_host(
+      [&] {
+        replied = mgmt::run_mailbox_script(chip.mgmt().mailbox(), script, sc_core::sc_time(100, sc_core::SC_MS), out,
+                                           &replies);
+      },
+      sc_core::sc_time(1, sc_core::SC_SEC));
+  // EXIT stops the simulation (mgmt_stop_on_exit), perhaps before the host
+  // thread sees its reply: every other command must have been answered.
+  const bool exit_acked = replies.size() == script.size() && replies.back().status == uint32_t(MB::Status::OK);
+  const bool exited = (chip.mgmt().exit_code() && *chip.mgmt().exit_code() == 0) || exit_acked;
+  bool ok = (done ? replied : exited && replies.size() + 1 >= script.size()) && exited;
+  bool launched_ok = false;
+  for (std::size_t i = 0; i < replies.size() && i < script.size(); ++i)
+    if (script[i].cmd == uint8_t(MB::Cmd::KERNEL_LAUNCH)) {
+      launched_ok = replies[i].status == uint32_t(MB::Status::OK);
+      ok = ok && launched_ok;
+    }
+  if (launches && launched_ok && spec.check) {
+    const CheckResult c = w.check(chip);
+    out << w.kernel.name << ": " << (c.passed ? "check passed" : "check FAILED") << (c.message.empty() ? "" : ": ")
+        << c.message << "\n";
+    ok = ok && c.passed;
+  }
+  if (!done && !exited) out << "the simulation ended before the script did\n";
+  out << "result " << (ok ? "PASS" : "FAIL") << "\n";
+  return ok ? 0 : 1;
+}
+
 }  // namespace
 
 int chip_main_with(const std::vector<std::string>& args, const BlockSetup& setup, std::ostream& out,
                    std::ostream& err) {
-  std::string preset = "tiny", stats_path, trace_path;
+  std::string preset = "tiny", stats_path, trace_path, elf, mailbox = "ping;counter selftests;kernel";
   std::vector<std::string> sets;
   WorkloadSpec spec;
   spec.m = spec.k = spec.n = 64;
@@ -86,6 +153,8 @@ int chip_main_with(const std::vector<std::string>& args, const BlockSetup& setup
       else if (a == "--no-check") no_check = true;
       else if (a == "--stats") stats_path = val();
       else if (a == "--trace") trace_path = val();
+      else if (a == "--elf") elf = val();
+      else if (a == "--mailbox") mailbox = val();
       else throw Usage("unknown option '" + a + "'");
     }
     if (!b_dtype_set) spec.b_dtype = spec.a_dtype;
@@ -97,6 +166,7 @@ int chip_main_with(const std::vector<std::string>& args, const BlockSetup& setup
       names += (names.empty() ? "" : ", ") + n;
     }
     if (!known) throw Usage("unknown kernel '" + spec.kernel + "' (known: " + names + ")");
+    if (!elf.empty() && ncores != 1) throw Usage("--elf runs the kernel on core 0 only (no --cores)");
   } catch (const Usage& e) {
     err << "trnsim chip: " << e.what() << "\n" << kChipUsage;
     return 2;
@@ -118,7 +188,12 @@ int chip_main_with(const std::vector<std::string>& args, const BlockSetup& setup
     opt.stats = &reg;
     opt.trace = trace.get();
     if (setup) setup(cfg, opt);
+    if (!elf.empty()) {
+      opt.mgmt_elf = elf;
+      opt.mgmt_stop_on_exit = true;
+    }
     Chip chip("chip0", cfg, opt);
+    if (!elf.empty()) return run_with_firmware(chip, spec, mailbox, out);
     std::vector<unsigned> cores;
     for (unsigned c = 0; c < ncores; ++c) cores.push_back(c);
     const auto reports = run_workloads(chip, cores, spec);

@@ -8,6 +8,8 @@
 //       + 0x8000_0000  core control registers (rtl/regs/core.json), 4 KiB
 //       + 0x8001_0000  tensor engine CSRs (rtl/regs/tensor.json), 4 KiB
 //       + 0x8002_0000  DMA engine d CSRs at + d x 0x1000 (rtl/regs/dma.json)
+//       + 0x8003_0000  tensor stream port for the management core (mgmt_map.h MGMT_STREAM_*), 4 KiB
+//       + 0x8004_0000  tensor result window for the management core, 64 KiB
 //   0x0200_0000_0000 + l x 0x1_0000          chip-to-chip link endpoint l registers
 // Anything else answers TLM_ADDRESS_ERROR_RESPONSE.
 #pragma once
@@ -28,6 +30,11 @@ inline constexpr uint64_t kTensorCsrOffset = 0x8001'0000ull;
 inline constexpr uint64_t kDmaCsrOffset = 0x8002'0000ull;
 inline constexpr uint64_t kDmaCsrStride = 0x1000ull;
 inline constexpr uint64_t kCsrWindow = 0x1000ull;
+// The management core's way to the tensor block while the core runs no
+// MATMUL (firmware self-test; systemc/mgmt/mgmt_map.h MGMT_CORE_STREAM/RESULT):
+inline constexpr uint64_t kMgmtStreamOffset = 0x8003'0000ull;
+inline constexpr uint64_t kMgmtResultOffset = 0x8004'0000ull;
+inline constexpr uint64_t kMgmtResultBytes = 0x1'0000ull;
 inline constexpr uint64_t kLinkBase = 0x0200'0000'0000ull;
 inline constexpr uint64_t kLinkStride = 0x1'0000ull;
 

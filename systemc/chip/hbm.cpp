@@ -166,8 +166,33 @@ sc_time Hbm::xfer_time(uint64_t bytes) const {
   return sc_time::from_value(static_cast<sc_dt::uint64>(std::ceil(ticks - 1e-6)));
 }
 
-sc_time Hbm::serve(uint64_t off, uint64_t len, bool write, const sc_time& arrival) {
-  sc_time last = arrival;
+// The time the request arriving at `arrival` gets an entry in `channel`'s
+// queue (once per request and channel: `seen` remembers it). See hbm.h,
+// "Bounded queues".
+sc_time Hbm::admit(unsigned channel, const sc_time& arrival, std::vector<Admission>& seen) {
+  for (const Admission& a : seen)
+    if (a.channel == channel) return a.at;
+  sc_time at = arrival;
+  if (cfg_.queue_depth > 0) {
+    std::deque<sc_time>& q = ch_[channel].queue;
+    while (!q.empty() && q.front() <= arrival) q.pop_front();
+    if (q.size() >= cfg_.queue_depth) {
+      // Sorted: entries 0 .. size - depth must leave before a slot is free.
+      at = q[q.size() - cfg_.queue_depth];
+      HbmChannelStats& st = stats_[channel];
+      ++st.queue_full;
+      st.queue_wait += at - arrival;
+      while (!q.empty() && q.front() <= at) q.pop_front();
+    }
+    q.push_back(at);  // raised to the release time as the pieces are served
+  }
+  seen.push_back({channel, at});
+  return at;
+}
+
+sc_time Hbm::serve(uint64_t off, uint64_t len, bool write, const sc_time& request_arrival) {
+  sc_time last = request_arrival;
+  std::vector<Admission> seen;
   uint64_t done = 0;
   while (done < len) {
     const HbmLocation l = locate(cfg_.base + off + done);
@@ -175,6 +200,7 @@ sc_time Hbm::serve(uint64_t off, uint64_t len, bool write, const sc_time& arriva
                                  cfg_.row_bytes - l.column});
     Channel& c = ch_[l.channel];
     HbmChannelStats& st = stats_[l.channel];
+    const sc_time arrival = admit(l.channel, request_arrival, seen);
     const int64_t row = static_cast<int64_t>(l.row);
     sc_time ready;
     if (c.open_row[l.bank] == row) {
@@ -194,6 +220,7 @@ sc_time Hbm::serve(uint64_t off, uint64_t len, bool write, const sc_time& arriva
     const sc_time end = start + xfer;
     c.bus_free = end;
     c.bank_free[l.bank] = end;
+    if (cfg_.queue_depth > 0) c.queue.back() = std::max(c.queue.back(), end);
     st.busy += xfer;
     if (write) {
       ++st.writes;
@@ -294,6 +321,8 @@ HbmChannelStats Hbm::total_stats() const {
     t.row_hits += s.row_hits;
     t.row_misses += s.row_misses;
     t.busy += s.busy;
+    t.queue_full += s.queue_full;
+    t.queue_wait += s.queue_wait;
   }
   return t;
 }

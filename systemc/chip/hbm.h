@@ -34,6 +34,17 @@
 // "completion = max(arrival, channel free) + row latency + bytes / bandwidth"
 // so that latency does not serialise a channel.
 //
+// Bounded queues (queue_depth > 0). A request takes one entry in the queue of
+// every channel it touches, from its admission until its last piece on that
+// channel is done. A request that finds queue_depth entries still held on a
+// channel waits outside (back-pressure as delay) until the oldest of them
+// leaves: its arrival on that channel becomes
+//   admit = the (held - queue_depth + 1)-th earliest release time
+// and everything above is computed from admit (the controller cannot look
+// ahead past its queue, so a waiting request's row latency no longer hides
+// behind the transfers ahead of it). Such requests are counted per channel
+// (queue_full, queue_wait). queue_depth = 0: unbounded.
+//
 // Several initiators (NoC target ports, or testbenches directly) may bind the
 // one multi_passthrough target socket: they share the channels, which are the
 // contended resource. With temporal decoupling requests reach the model in
@@ -54,6 +65,7 @@
 #include <tlm_utils/multi_passthrough_target_socket.h>
 
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -75,6 +87,7 @@ struct HbmConfig {
   sc_core::sc_time activate_latency = sc_core::sc_time(14, sc_core::SC_NS);  // tRCD
   sc_core::sc_time precharge_latency = sc_core::sc_time(14, sc_core::SC_NS); // tRP
   sc_core::sc_time activate_interval = sc_core::sc_time(2, sc_core::SC_NS);  // tRRD per channel
+  unsigned queue_depth = 0;              // requests held per channel queue; 0 = unbounded
   uint64_t storage_page_bytes = 64 * 1024;  // sparse storage granule (power of two)
   bool store_data = true;  // false: timing only, writes dropped, reads return zeros
   bool dmi = true;         // grant DMI when untimed
@@ -85,6 +98,8 @@ struct HbmChannelStats {
   uint64_t bytes_read = 0, bytes_written = 0;
   uint64_t row_hits = 0, row_misses = 0;
   sc_core::sc_time busy = sc_core::SC_ZERO_TIME;  // data-bus time
+  uint64_t queue_full = 0;   // requests that found the channel's queue full and waited
+  sc_core::sc_time queue_wait = sc_core::SC_ZERO_TIME;  // their total wait for an entry
 };
 
 // Where a global address lands (see the mapping above).
@@ -126,7 +141,13 @@ class Hbm : public sc_core::sc_module {
     sc_core::sc_time act_free = sc_core::SC_ZERO_TIME;
     std::vector<int64_t> open_row;             // -1: closed
     std::vector<sc_core::sc_time> bank_free;
+    std::deque<sc_core::sc_time> queue;  // release times of the held entries, ascending (queue_depth > 0)
   };
+  struct Admission {
+    unsigned channel;
+    sc_core::sc_time at;
+  };
+  sc_core::sc_time admit(unsigned channel, const sc_core::sc_time& arrival, std::vector<Admission>& seen);
   void b_transport(int id, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
   unsigned transport_dbg(int id, tlm::tlm_generic_payload& gp);
   bool get_direct_mem_ptr(int id, tlm::tlm_generic_payload& gp, tlm::tlm_dmi& dmi);

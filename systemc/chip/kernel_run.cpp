@@ -15,7 +15,8 @@ using isa::Dtype;
 namespace ref = kernels::ref;
 
 std::vector<std::string> workload_names() {
-  return {"gemm", "softmax", "layernorm", "attention", "mlp_forward", "mlp_backward", "mlp_train"};
+  return {"gemm", "softmax", "layernorm", "attention", "mlp_forward", "mlp_backward", "mlp_train",
+          "transformer_train"};
 }
 
 namespace {
@@ -233,6 +234,50 @@ Workload prepare_workload(Chip& chip, unsigned core, const WorkloadSpec& s) {
         close(c, "train y", read_f(ch, p.y, Dtype::FP32, sz(T, D)), want.y, 2e-3, 1e-2);
         close(c, "train W1", read_f(ch, p.w1, Dtype::FP32, sz(D, H)), want.w1, 1e-4, 1e-4);
         close(c, "train W2", read_f(ch, p.w2, Dtype::FP32, sz(H, D)), want.w2, 1e-4, 1e-4);
+        return c;
+      };
+  } else if (s.kernel == "transformer_train") {
+    // T = m, D = k, H = n; inputs as in the kernel test (lr 0.05, weights
+    // uniform in +-1.5/sqrt(fan-in), gammas in [0.5, 1.5]).
+    const unsigned T = s.m, D = s.k, H = s.n;
+    kernels::TransformerTrainParams p;
+    p.t = T; p.d = D; p.h = H; p.lr = 0.05f;
+    p.x = alloc(Dtype::FP32, sz(T, D)); p.target = alloc(Dtype::FP32, sz(T, D)); p.y = alloc(Dtype::FP32, sz(T, D));
+    p.ln1_gamma = alloc(Dtype::FP32, D); p.ln1_beta = alloc(Dtype::FP32, D);
+    p.ln2_gamma = alloc(Dtype::FP32, D); p.ln2_beta = alloc(Dtype::FP32, D);
+    p.wq = alloc(Dtype::FP32, sz(D, D)); p.wk = alloc(Dtype::FP32, sz(D, D)); p.wv = alloc(Dtype::FP32, sz(D, D));
+    p.wo = alloc(Dtype::FP32, sz(D, D)); p.w1 = alloc(Dtype::FP32, sz(D, H)); p.w2 = alloc(Dtype::FP32, sz(H, D));
+    // FP32 values uniform in [lo, hi], written to HBM; their float values.
+    auto in_range = [&](uint64_t addr, std::size_t n, float lo, float hi) {
+      std::vector<float> v;
+      if (!init) return v;
+      std::uniform_real_distribution<float> u(lo, hi);
+      std::vector<uint32_t> raw(n);
+      for (auto& e : raw) e = ref::raw(Dtype::FP32, u(rng));
+      write_elems(chip, addr, Dtype::FP32, raw);
+      return values(Dtype::FP32, raw);
+    };
+    const float rd = 1.5f / std::sqrt(float(D)), rh = 1.5f / std::sqrt(float(H));
+    const auto x = in_range(p.x, sz(T, D), -2.0f, 2.0f), tg = in_range(p.target, sz(T, D), -1.0f, 1.0f);
+    const auto g1 = in_range(p.ln1_gamma, D, 0.5f, 1.5f), b1 = in_range(p.ln1_beta, D, -0.5f, 0.5f);
+    const auto g2 = in_range(p.ln2_gamma, D, 0.5f, 1.5f), b2 = in_range(p.ln2_beta, D, -0.5f, 0.5f);
+    ref::TransformerWeights w0;
+    w0.wq = in_range(p.wq, sz(D, D), -rd, rd); w0.wk = in_range(p.wk, sz(D, D), -rd, rd);
+    w0.wv = in_range(p.wv, sz(D, D), -rd, rd); w0.wo = in_range(p.wo, sz(D, D), -rd, rd);
+    w0.w1 = in_range(p.w1, sz(D, H), -rd, rd); w0.w2 = in_range(p.w2, sz(H, D), -rh, rh);
+    w.kernel = kernels::transformer_train_step(p, chip.target(core));
+    if (init)
+      w.check = [=](Chip& ch) {
+        CheckResult c;
+        const ref::TransformerStep want =
+            ref::transformer_train_step(T, D, H, p.lr, p.eps, x, tg, g1, b1, g2, b2, w0, pe_rows);
+        close(c, "transformer y", read_f(ch, p.y, Dtype::FP32, sz(T, D)), want.y, 2e-3, 1e-2);
+        close(c, "transformer Wq", read_f(ch, p.wq, Dtype::FP32, sz(D, D)), want.w.wq, 1e-4, 1e-4);
+        close(c, "transformer Wk", read_f(ch, p.wk, Dtype::FP32, sz(D, D)), want.w.wk, 1e-4, 1e-4);
+        close(c, "transformer Wv", read_f(ch, p.wv, Dtype::FP32, sz(D, D)), want.w.wv, 1e-4, 1e-4);
+        close(c, "transformer Wo", read_f(ch, p.wo, Dtype::FP32, sz(D, D)), want.w.wo, 1e-4, 1e-4);
+        close(c, "transformer W1", read_f(ch, p.w1, Dtype::FP32, sz(D, H)), want.w.w1, 1e-4, 1e-4);
+        close(c, "transformer W2", read_f(ch, p.w2, Dtype::FP32, sz(H, D)), want.w.w2, 1e-4, 1e-4);
         return c;
       };
   } else {

@@ -21,6 +21,7 @@ namespace trnsim::chip {
 //   layernorm    rows = m, cols = n; x = a_dtype, y = c_dtype
 //   attention    s = m, d = n; o = c_dtype
 //   mlp_forward, mlp_backward, mlp_train   T = m, D = k, H = n
+//   transformer_train   T = m, D = k, H = n (tokens, model, MLP hidden; each one tile)
 struct WorkloadSpec {
   std::string kernel = "gemm";
   unsigned m = 32, k = 32, n = 32;

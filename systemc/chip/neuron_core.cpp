@@ -60,6 +60,14 @@ const char* tensor_err_name(uint32_t code) {
 }
 
 bool contiguous(const isa::Operand& o) { return o.s0 == 1 && (o.n1 <= 1 || o.s1 == int32_t(o.n0)); }
+
+// Element 0 of partition p of a contiguous tensor operand: its element i is
+// at + i x dtype bytes (check_dynamic has range-checked the whole operand).
+// For the MATMUL operand gathers, which would otherwise pay a checked
+// CoreState::read per element.
+const uint8_t* row_ptr(isa::CoreState& st, const isa::Operand& o, unsigned p) {
+  return o.kind == isa::Kind::PSUM ? st.psum(o.bank, o.start + p, o.offset) : st.sbuf(o.start + p, o.offset);
+}
 }  // namespace
 
 const char* err_code_name(ErrCode c) {
@@ -101,8 +109,29 @@ NeuronCoreConfig NeuronCoreConfig::trn2_defaults() {
   // Sync engine: clock not published; taken as 1.2 GHz (estimate).
   c.engines[4] = {ghz(1.2), 60, 1.0, 1.0, 1, 1};
   c.engines[0] = {c.tensor.period, 60, 1.0, 1.0, 1, 1};
+  // MATMUL: II ~ max(N, 64) [K1]; FP8 2, BF16 1, FP32 0.25 MACs/PE/cycle [K1, K2].
+  c.matmul_min_cycles = 64;
+  c.matmul_rate_fp8 = 2.0;
+  c.matmul_rate_bf16 = 1.0;
+  c.matmul_rate_fp32 = 0.25;
+  c.dma_fixed_latency = sc_time(1300, sc_core::SC_NS);  // K4, K5
   return c;
 }
+
+double NeuronCoreConfig::matmul_rate(isa::Dtype a, isa::Dtype b) const {
+  auto of = [this](isa::Dtype d) {
+    switch (d) {
+      case isa::Dtype::FP8E4M3:
+      case isa::Dtype::FP8E5M2: return matmul_rate_fp8;
+      case isa::Dtype::BF16: return matmul_rate_bf16;
+      case isa::Dtype::FP32: return matmul_rate_fp32;
+      default: return 0.0;
+    }
+  };
+  return std::min(of(a), of(b));
+}
+
+double NeuronCoreConfig::block_speedup() const { return std::max({1.0, matmul_rate_fp8, matmul_rate_bf16}); }
 
 void NeuronCoreConfig::validate() const {
   auto bad = [](const std::string& what) { throw std::invalid_argument("NeuronCoreConfig: " + what); };
@@ -123,6 +152,11 @@ void NeuronCoreConfig::validate() const {
     bad("core.dma_queues (" + std::to_string(core.dma_queues) + ") must equal num_dma x dma.num_queues (" +
         std::to_string(num_dma * dma.num_queues) + ")");
   if (tensor.cmd_depth < 2) bad("tensor.cmd_depth must be at least 2");
+  for (const auto& [n, r] : {std::pair<const char*, double>{"matmul_rate_fp8", matmul_rate_fp8},
+                             {"matmul_rate_bf16", matmul_rate_bf16}, {"matmul_rate_fp32", matmul_rate_fp32}})
+    if (!(r >= 0) || !std::isfinite(r) || r > 64) bad(std::string(n) + " must be in 0..64 (rows per tensor cycle)");
+  if (!(matmul_rate_bf16 > 0)) bad("matmul_rate_bf16 must be positive");
+  if (dma_fixed_latency < SC_ZERO_TIME) bad("dma_fixed_latency must not be negative");
   if (tensor.period <= SC_ZERO_TIME || dma.period <= SC_ZERO_TIME) bad("tensor.period and dma.period must be positive");
   if (fetch_chunk < 1) bad("fetch_chunk must be at least 1");
   if (dma_poll_cycles < 1) bad("dma_poll_cycles must be at least 1");
@@ -145,6 +179,8 @@ NeuronCore::NeuronCore(sc_core::sc_module_name name, const NeuronCoreConfig& cfg
       tensor_csr_("tensor_csr"),
       tensor_stream_("tensor_stream"),
       tensor_result_("tensor_result"),
+      sport_in_("mgmt_stream_in"),
+      sport_out_("mgmt_stream_out"),
       tensor_irq_("tensor_irq"),
       regs_(creg::kRegisters) {
   // The tensor block: the core's array, and a PSUM deep enough for every bank.
@@ -157,6 +193,12 @@ NeuronCore::NeuronCore(sc_core::sc_module_name name, const NeuronCoreConfig& cfg
   // The block's PSUM must hold every bank: raise psum_depth to the next power of two.
   tc.psum_depth = std::max({tc.psum_depth, depth, 2u});
   cfg_.tensor = tc;
+  // The block runs block_speedup() times faster than the tensor engine's
+  // clock (rounded down to the time resolution), so that its one moving row
+  // per cycle never limits the fastest dtype of the issue-time model.
+  block_period_ = sc_time::from_value(
+      sc_dt::uint64(std::floor(double(cfg_.tensor.period.value()) / cfg_.block_speedup())));
+  tc.period = block_period_;
   if (cfg_.dma_windows[1].limit <= cfg_.dma_windows[1].base)
     cfg_.dma_windows[1] = {core_base(cfg_.core_index), core_base(cfg_.core_index) + kCoreStride};
   psum_coherent_.assign(std::size_t(psum_rows_) * tc.cols, 1);
@@ -168,6 +210,12 @@ NeuronCore::NeuronCore(sc_core::sc_module_name name, const NeuronCoreConfig& cfg
   tensor_->result.bind(tensor_result_);
   tensor_->irq.bind(tensor_irq_);
   tensor_result_.register_b_transport(this, &NeuronCore::result_b_transport);
+  // The management core's stream port: its rows go to the block through sport_b_transport.
+  sport_ = std::make_unique<mgmt::TensorStreamPort>("mgmt_stream_port", tc.rows, tc.cols);
+  sport_in_.bind(sport_->target);
+  sport_->out.bind(sport_out_);
+  sport_out_.register_b_transport(this, &NeuronCore::sport_b_transport);
+  mgmt_results_.assign(kMgmtResultBytes, 0);
 
   for (unsigned d = 0; d < cfg_.num_dma; ++d) {
     const std::string n = "dma" + std::to_string(d);
@@ -644,8 +692,8 @@ void NeuronCore::stream_rows(bool weights, std::vector<uint8_t>& bytes, unsigned
   }
   if (!weights) {
     const unsigned rows = unsigned(bytes.size() / (2 * cfg_.tensor.rows));
-    const uint64_t c = cycles_of(sc_core::sc_time_stamp() - t0, cfg_.tensor.period);
-    if (c > rows) eng_[e].ctr.stall_tensor += c - rows;
+    const uint64_t c = cycles_of(sc_core::sc_time_stamp() - t0, block_period_);
+    if (c > rows) eng_[e].ctr.stall_tensor += cycles_of(block_period_ * double(c - rows), cfg_.tensor.period);
   }
 }
 
@@ -685,7 +733,15 @@ void NeuronCore::exec_matmul(unsigned e, const isa::Instruction& in, long idx) {
                         std::to_string(D.start + n) + " element " + std::to_string(D.offset / 4 + m) +
                         ", which was last written by another engine or DMA, not by a MATMUL (the tensor "
                         "block accumulates in its own PSUM)");
+  const isa::Dtype wdt = in.load_weights ? in.a.dtype : st_.weights.dtype;
+  const double rate = cfg_.matmul_rate(wdt, in.b.dtype);
+  if (!(rate > 0))
+    return refuse(std::string("this core has no MATMUL rate for ") + isa::dtype_name(wdt) + " x " +
+                  isa::dtype_name(in.b.dtype) + " (macs_per_pe_cycle of the class is 0)");
   const unsigned tiles = (K + R - 1) / R;
+  // Issue-time model (docs/chip.md "MATMUL timing"), tensor cycles.
+  const uint64_t tile_ii = std::max<uint64_t>(cfg_.matmul_min_cycles, uint64_t(std::ceil(double(M) / rate - 1e-9)));
+  const sc_time model_end = issue + cfg_.tensor.period * double(tile_ii * tiles);
   const bool fn = cfg_.functional;
   if (in.load_weights) {
     isa::LoadedWeights& w = st_.weights;
@@ -694,11 +750,23 @@ void NeuronCore::exec_matmul(unsigned e, const isa::Instruction& in, long idx) {
     w.k = K;
     w.n = N;
     w.codes.assign(fn ? std::size_t(K) * N : 0, 0);
-    if (fn)
+    const unsigned es = isa::dtype_bytes(in.a.dtype);
+    if (fn && contiguous(in.a) && es <= 2) {
+      for (unsigned k = 0; k < K; ++k) {
+        const uint8_t* src = row_ptr(st_, in.a, k);
+        uint16_t* dst = &w.codes[std::size_t(k) * N];
+        for (unsigned j = 0; j < N; ++j)
+          dst[j] = es == 2 ? uint16_t(src[2 * j] | src[2 * j + 1] << 8) : uint16_t(src[j]);
+      }
+    } else if (fn) {
       for (unsigned k = 0; k < K; ++k)
         for (unsigned j = 0; j < N; ++j) w.codes[std::size_t(k) * N + j] = uint16_t(st_.read(in.a, k, j));
+    }
   }
-  const bool load = in.load_weights || tiles > 1;  // the block keeps one tile: reuse only for K <= rows
+  // The block keeps one tile: reuse only for K <= rows, and only if the
+  // management core has not streamed rows into the block since.
+  const bool load = in.load_weights || tiles > 1 || block_weights_stale_;
+  block_weights_stale_ = false;
   ++mm_outstanding_;
   ++inflight_;
   MmTile tile;
@@ -708,11 +776,28 @@ void NeuronCore::exec_matmul(unsigned e, const isa::Instruction& in, long idx) {
   tile.in = in;
   tile.index = idx;
   tile.issued = issue;
+  tile.model_done = model_end + cfg_.tensor.period * double(R + C + 1);  // + the array's fill and drain
   mm_tiles_q_.push_back(tile);
 
   auto acts_of = [&](unsigned t) {
     std::vector<uint8_t> bytes(std::size_t(M) * R * 2, 0);
-    if (fn) {
+    const unsigned es = isa::dtype_bytes(in.b.dtype);
+    if (fn && contiguous(in.b) && es <= 2) {
+      // Partition by partition (each is contiguous in SBUF): row m of the
+      // stream takes element m of partitions k0 .. k0 + kr - 1.
+      const unsigned k0 = t * R, kr = std::min(R, K - k0);
+      for (unsigned r = 0; r < kr; ++r) {
+        const uint8_t* src = row_ptr(st_, in.b, k0 + r);
+        uint8_t* dst = &bytes[std::size_t(r) * 2];
+        if (es == 2)
+          for (unsigned m = 0; m < M; ++m) {
+            dst[std::size_t(m) * R * 2] = src[2 * m];
+            dst[std::size_t(m) * R * 2 + 1] = src[2 * m + 1];
+          }
+        else
+          for (unsigned m = 0; m < M; ++m) dst[std::size_t(m) * R * 2] = src[m];
+      }
+    } else if (fn) {
       const unsigned k0 = t * R, kr = std::min(R, K - k0);
       for (unsigned m = 0; m < M; ++m)
         for (unsigned r = 0; r < kr; ++r) {
@@ -762,13 +847,30 @@ void NeuronCore::exec_matmul(unsigned e, const isa::Instruction& in, long idx) {
   if (stopped_) return;
   auto a = acts_of(tiles - 1);
   stream_rows(false, a, e);
-  // The instruction completes when its last result row is in PSUM
-  // (result_b_transport); the engine goes on to its next instruction.
+  // The engine issues its next instruction after the modelled interval (or
+  // the block's own time, if longer). The instruction completes when its last
+  // result row is in PSUM and the modelled latency has passed
+  // (result_b_transport).
+  const sc_time now = sc_core::sc_time_stamp();
+  if (!stopped_ && now < model_end) {
+    mm_model_cycles_ += cycles_of(model_end - now, cfg_.tensor.period);
+    sc_core::wait(model_end - now);
+  }
 }
 
 void NeuronCore::result_b_transport(tlm::tlm_generic_payload& gp, sc_time& delay) {
   const unsigned C = cfg_.tensor.cols;
   const uint32_t row = uint32_t(gp.get_address() / (uint64_t(C) * 4));
+  if (mm_tiles_q_.empty() && gp.is_write() && gp.get_data_length() == C * 4 &&
+      gp.get_address() + C * 4 <= mgmt_results_.size()) {
+    // Not the core's: a command the management core started (firmware self-test).
+    // The block's PSUM row no longer matches the core's.
+    std::memcpy(mgmt_results_.data() + gp.get_address(), gp.get_data_ptr(), C * 4);
+    if (row < psum_rows_)
+      for (unsigned c = 0; c < C; ++c) psum_coherent_[std::size_t(row) * C + c] = 0;
+    gp.set_response_status(tlm::TLM_OK_RESPONSE);
+    return;
+  }
   if (!gp.is_write() || gp.get_data_length() != C * 4 || mm_tiles_q_.empty()) {
     gp.set_response_status(tlm::TLM_GENERIC_ERROR_RESPONSE);
     fail(ErrCode::TENSOR_ERROR, int(kTensor), long(eng_[kTensor].pc),
@@ -788,14 +890,21 @@ void NeuronCore::result_b_transport(tlm::tlm_generic_payload& gp, sc_time& delay
   const unsigned N = t.in.d.count, p0 = t.in.d.start;
   if (cfg_.functional) {
     const unsigned char* src = gp.get_data_ptr();
-    for (unsigned n = 0; n < N; ++n) std::memcpy(st_.psum(bank, p0 + n, elem * 4), src + (p0 + n) * 4, 4);
+    if (N) {
+      // Partitions of a bank are evenly spaced in CoreState's PSUM: check the
+      // first and the last element, step in between (one checked call per
+      // element cost more than the row's GEMM).
+      uint8_t* first = st_.psum(bank, p0, elem * 4);
+      const std::ptrdiff_t step = N > 1 ? (st_.psum(bank, p0 + N - 1, elem * 4) - first) / std::ptrdiff_t(N - 1) : 0;
+      for (unsigned n = 0; n < N; ++n) std::memcpy(first + std::ptrdiff_t(n) * step, src + (p0 + n) * 4, 4);
+    }
   }
   for (unsigned c = 0; c < C; ++c) psum_coherent_[std::size_t(row) * C + c] = (c >= p0 && c < p0 + N);
   gp.set_response_status(tlm::TLM_OK_RESPONSE);
   if (++t.got < t.rows) return;
   const MmTile done = t;
   mm_tiles_q_.pop_front();
-  const sc_time at = sc_core::sc_time_stamp() + delay;
+  const sc_time at = std::max(sc_core::sc_time_stamp() + delay, done.model_done);
   schedule(at, [this, done]() {
     const isa::ExecContext ctx{isa::Engine::TENSOR, done.index};
     isa::complete(done.in, st_, ctx);
@@ -827,9 +936,7 @@ void NeuronCore::exec_dma_start(unsigned e, const isa::Instruction& in, long idx
   ++inflight_;
   ++dq.ctr.triggers;
   if (!dq.active) {
-    dq.active = true;
-    dq.job = job;
-    dma_program(dq, true, e);
+    dma_activate(dq, job, e);
     g.ctr.stall_dma += cycles_of(sc_core::sc_time_stamp() - issue, cfg_.engines[e].period);
   } else {
     dq.pending.push_back(job);
@@ -845,12 +952,27 @@ void NeuronCore::exec_dma_start(unsigned e, const isa::Instruction& in, long idx
               "\"index\":" + std::to_string(idx) + ",\"queue\":" + std::to_string(in.queue));
 }
 
+// Makes `job` the queue's current one. Programmed at once (by the caller's
+// thread) when its fixed latency has passed, else by the monitor at
+// job.issued + dma_fixed_latency.
+void NeuronCore::dma_activate(DmaQueue& dq, const DmaJob& job, unsigned e) {
+  dq.active = true;
+  dq.programmed = false;
+  dq.job = job;
+  if (job.issued + cfg_.dma_fixed_latency <= sc_core::sc_time_stamp()) {
+    dma_program(dq, true, e);
+  } else {
+    dma_kick_ev_.notify(SC_ZERO_TIME);
+  }
+}
+
 // Programs queue dq.q of block dq.block for dq.job: a ring of COUNT + 1
 // entries at DESC_ADDR, HEAD reset to 0, TAIL = COUNT (docs/chip.md "DMA_START").
 void NeuronCore::dma_program(DmaQueue& dq, bool /*from_engine*/, unsigned /*e*/) {
   const unsigned b = dq.block;
   const uint32_t qo = dq.q * kDmaQueueStride;
   const DmaJob& job = dq.job;
+  dq.programming = true;
   dq.started = sc_core::sc_time_stamp();
   if (job.req.desc_count + 1u > dreg::Q0_RING_SIZE_ENTRIES_MASK) {
     fail(ErrCode::DMA_ERROR, int(job.engine), job.index,
@@ -883,6 +1005,8 @@ void NeuronCore::dma_program(DmaQueue& dq, bool /*from_engine*/, unsigned /*e*/)
   wr(dreg::Q0_RING_SIZE_OFFSET, job.req.desc_count + 1);
   wr(dreg::Q0_TAIL_OFFSET, job.req.desc_count);
   wr(dreg::Q0_CTRL_OFFSET, 1u << dreg::Q0_CTRL_ENABLE_LSB);
+  dq.programming = false;
+  dq.programmed = ok;
   if (!ok) {
     fail(ErrCode::DMA_ERROR, int(job.engine), job.index,
          where(job.engine, job.index, nullptr) + ": a CSR write to DMA block " + std::to_string(b) + " failed");
@@ -910,11 +1034,11 @@ void NeuronCore::dma_finish(DmaQueue& dq, bool ok, const std::string& why) {
   }
   --inflight_;
   dq.active = false;
+  dq.programmed = false;
   if (!dq.pending.empty()) {
-    dq.job = dq.pending.front();
+    const DmaJob next = dq.pending.front();
     dq.pending.pop_front();
-    dq.active = true;
-    dma_program(dq, false, 0);
+    dma_activate(dq, next, 0);
   }
   check_deadlock();
 }
@@ -936,12 +1060,32 @@ void NeuronCore::dma_monitor() {
       sc_core::wait(stop_ev_);  // nothing more to do
       continue;
     }
-    bool any = false;
-    for (const DmaQueue& dq : dq_) any = any || dq.active;
-    if (any) sc_core::wait(poll, wake);
+    // Queues whose DMA_START has waited out the fixed latency: program them.
+    for (DmaQueue& dq : dq_)
+      if (dq.active && !dq.programmed && !dq.programming && !stopped_ &&
+          dq.job.issued + cfg_.dma_fixed_latency <= sc_core::sc_time_stamp())
+        dma_program(dq, false, 0);
+    if (stopped_) continue;
+    bool any = false, pending_start = false;
+    sc_time next_start;
+    for (const DmaQueue& dq : dq_) {
+      any = any || (dq.active && dq.programmed);
+      if (dq.active && !dq.programmed && !dq.programming) {
+        const sc_time at = dq.job.issued + cfg_.dma_fixed_latency;
+        next_start = pending_start ? std::min(next_start, at) : at;
+        pending_start = true;
+      }
+    }
+    if (pending_start && next_start <= sc_core::sc_time_stamp()) continue;  // became due meanwhile
+    sc_time timeout = poll;
+    if (pending_start) {
+      const sc_time to_start = next_start - sc_core::sc_time_stamp();
+      timeout = any ? std::min(poll, to_start) : to_start;
+    }
+    if (any || pending_start) sc_core::wait(timeout, wake);
     else sc_core::wait(wake);
     if (stopped_) continue;
-    if (tensor_irq_.read()) {
+    if (tensor_irq_.read() && core_owns_tensor()) {
       uint32_t ec = 0;
       csr_access(tensor_csr_, false, treg::ERR_CODE_OFFSET, ec, true);
       const uint32_t code = (ec >> treg::ERR_CODE_CODE_LSB) & treg::ERR_CODE_CODE_MASK;
@@ -953,14 +1097,19 @@ void NeuronCore::dma_monitor() {
     }
     for (unsigned b = 0; b < dmas_.size(); ++b) {
       bool active = false;
-      for (const DmaQueue& dq : dq_) active = active || (dq.active && dq.block == b);
+      for (const DmaQueue& dq : dq_) active = active || (dq.active && dq.programmed && dq.block == b);
       if (!active && !dma_irq_[b]->read()) continue;
       if (dma_irq_[b]->read()) {
-        uint32_t all = 0xFFFFFFFFu;
-        dma_csr(b, true, dreg::INTR_STATE_OFFSET, all);
+        // Clear only the core's queues' bits: the other queues may be the
+        // management core's (its handler clears those).
+        uint32_t mine = 0;
+        for (const DmaQueue& dq : dq_)
+          if (dq.block == b && (dq.windows_set || dq.active))
+            mine |= (1u << (dreg::INTR_STATE_DONE_LSB + dq.q)) | (1u << (dreg::INTR_STATE_ERROR_LSB + dq.q));
+        if (mine) dma_csr(b, true, dreg::INTR_STATE_OFFSET, mine);
       }
       for (DmaQueue& dq : dq_) {
-        if (!dq.active || dq.block != b || stopped_) continue;
+        if (!dq.active || !dq.programmed || dq.block != b || stopped_) continue;
         const uint32_t qo = dq.q * kDmaQueueStride;
         uint32_t status = 0, head = 0;
         dma_csr(b, false, dreg::Q0_STATUS_OFFSET + qo, status);
@@ -1068,6 +1217,10 @@ void NeuronCore::local_b_transport(tlm::tlm_generic_payload& gp, sc_time& delay)
     return;
   }
   if (addr >= kTensorCsrOffset && addr < kTensorCsrOffset + kCsrWindow) {
+    // Someone else (the management core) programs the block: forget the
+    // command registers the core believes it wrote last.
+    if (gp.is_write())
+      for (auto& c : cmd_cache_) c.reset();
     gp.set_address(addr - kTensorCsrOffset);
     tensor_csr_->b_transport(gp, delay);
     gp.set_address(addr);
@@ -1075,13 +1228,52 @@ void NeuronCore::local_b_transport(tlm::tlm_generic_payload& gp, sc_time& delay)
   }
   if (addr >= kDmaCsrOffset && addr < kDmaCsrOffset + uint64_t(dmas_.size()) * kDmaCsrStride) {
     const unsigned d = unsigned((addr - kDmaCsrOffset) / kDmaCsrStride);
-    gp.set_address((addr - kDmaCsrOffset) % kDmaCsrStride);
+    const uint64_t off = (addr - kDmaCsrOffset) % kDmaCsrStride;
+    // The management core programs a queue (its self-test): the core
+    // re-writes that queue's windows at its next DMA_START.
+    if (gp.is_write() && off >= dreg::Q0_CTRL_OFFSET)
+      for (DmaQueue& dq : dq_)
+        if (dq.block == d && dq.q == (off - dreg::Q0_CTRL_OFFSET) / kDmaQueueStride) dq.windows_set = false;
+    gp.set_address(off);
     (*dma_csr_[d])->b_transport(gp, delay);
     gp.set_address(addr);
     return;
   }
+  if (addr >= kMgmtStreamOffset && addr < kMgmtStreamOffset + kCsrWindow) {
+    gp.set_address(addr - kMgmtStreamOffset);
+    sport_in_->b_transport(gp, delay);
+    gp.set_address(addr);
+    return;
+  }
+  if (addr >= kMgmtResultOffset && addr < kMgmtResultOffset + kMgmtResultBytes) {
+    const uint64_t off = addr - kMgmtResultOffset;
+    delay += cfg_.local_latency;
+    if (gp.get_data_length() != 4 || (off & 3) || gp.get_byte_enable_ptr()) {
+      gp.set_response_status(tlm::TLM_BURST_ERROR_RESPONSE);
+      return;
+    }
+    if (gp.is_write()) std::memcpy(mgmt_results_.data() + off, gp.get_data_ptr(), 4);
+    else std::memcpy(gp.get_data_ptr(), mgmt_results_.data() + off, 4);
+    gp.set_response_status(tlm::TLM_OK_RESPONSE);
+    return;
+  }
   delay += cfg_.local_latency;
   mem_access(gp, true);
+}
+
+// The core drives the tensor block while a MATMUL is in flight or the tensor
+// engine runs; otherwise the management core may (stream port, result window).
+bool NeuronCore::core_owns_tensor() const {
+  return mm_outstanding_ > 0 || !mm_tiles_q_.empty() || !wfeed_.empty() || wfeed_busy_ || eng_[kTensor].running;
+}
+
+void NeuronCore::sport_b_transport(tlm::tlm_generic_payload& gp, sc_time& delay) {
+  if (core_owns_tensor()) {
+    gp.set_response_status(tlm::TLM_GENERIC_ERROR_RESPONSE);  // the port reports a refused row
+    return;
+  }
+  block_weights_stale_ = true;
+  tensor_stream_->b_transport(gp, delay);
 }
 
 unsigned NeuronCore::local_dbg(tlm::tlm_generic_payload& gp) {

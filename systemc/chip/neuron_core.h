@@ -12,11 +12,18 @@
 //                           kCoreCtrlOffset   control registers (rtl/regs/core.json)
 //                           kTensorCsrOffset  the tensor block's csr socket
 //                           kDmaCsrOffset + d x kDmaCsrStride  DMA block d's csr socket
+//                           kMgmtStreamOffset  a tensor stream port (mgmt/stream_port.h) for the
+//                                              management core: rows reach the tensor block only
+//                                              while the core has no MATMUL in flight
+//                           kMgmtResultOffset  64 KiB: result rows the tensor block emits while
+//                                              the core has no MATMUL in flight (row r at r x COLS x 4)
 //                         anything else: TLM_ADDRESS_ERROR_RESPONSE. Debug
 //                         transport reaches SBUF and PSUM.
 //   dma_mem(d) initiator  DMA block d's AXI master, for the chip to bind to
 //                         the NoC (descriptors, HBM, and SBUF via `local`).
 //   irq        sc_out     |(INTR_STATE & INTR_ENABLE) of the control registers.
+// tensor_irq() / dma_irq(d) are the blocks' own interrupt lines (the chip
+// wires core 0's to the management core: mgmt_map.h MGMT_IRQ_TENSOR/DMA).
 //
 // The tensor and DMA blocks are created by the factories passed in (the chip
 // picks rtl / tlm / lockstep per block) and driven only through their sockets:
@@ -43,6 +50,7 @@
 #include "common/reg_file.h"
 #include "core_regs.hpp"
 #include "dma/dma_block.h"
+#include "mgmt/stream_port.h"
 #include "isa/isa.h"
 #include "isa/semantics.h"
 #include "tensor/tensor_block.h"
@@ -77,9 +85,10 @@ struct AddrWindow {
 struct NeuronCoreConfig {
   unsigned core_index = 0;  // names, and this core's window for the DMA queues
   isa::CoreConfig core;     // SBUF / PSUM geometry, semaphores, pe_rows / pe_cols
-  // Indexed by isa::Engine. The tensor engine's sequencer (CSR programming,
-  // streaming) runs at tensor.period; its entry here is used for its control
-  // instructions only.
+  // Indexed by isa::Engine. The tensor engine's cycles (counters, the MATMUL
+  // model) are tensor.period; its entry here is used for its control
+  // instructions only. The tensor block itself runs at
+  // tensor.period / block_speedup().
   std::array<EngineTiming, isa::kNumEngines> engines{};
   tensor::TensorBlockConfig tensor;  // rows/cols := core.pe_rows/pe_cols; psum_depth raised to hold all banks
   unsigned num_dma = 1;              // DMA blocks; ISA queue q -> block q / num_queues, queue q % num_queues
@@ -87,6 +96,22 @@ struct NeuronCoreConfig {
   // Opened on every DMA queue (WIN0, WIN1). Default: all HBM below 1 TiB,
   // and this core's window.
   std::array<AddrWindow, 2> dma_windows{{{0, 1ull << 40}, {0, 0}}};
+  // MATMUL issue-time model (docs/chip.md "MATMUL timing"). Rates are
+  // MACs per PE per cycle, i.e. moving rows per tensor cycle, of the input
+  // class (FP8 E4M3/E5M2, BF16, FP32; the slower of A and B; 0: the class is
+  // not supported). A K tile of M moving rows holds the tensor engine for
+  //   II = max(matmul_min_cycles, ceil(M / rate)) tensor cycles (tensor.period)
+  // and its results are in PSUM no earlier than II + rows + cols + 1 cycles
+  // after the instruction's issue; the tensor block's own (cycle-exact) timing
+  // is a lower bound on both. The block is clocked at tensor.period /
+  // block_speedup() so that one row per block cycle is never slower than the
+  // fastest supported class.
+  unsigned matmul_min_cycles = 0;  // per K tile; 0: no floor
+  double matmul_rate_fp8 = 1.0, matmul_rate_bf16 = 1.0, matmul_rate_fp32 = 1.0;
+  // Per DMA_START: a DMA queue is programmed no earlier than this after the
+  // trigger (descriptor processing), and no earlier than the previous
+  // DMA_START on the queue completed (docs/chip.md "DMA_START").
+  sc_core::sc_time dma_fixed_latency = sc_core::SC_ZERO_TIME;
   unsigned fetch_chunk = 16;     // instructions per fetch transaction
   unsigned dma_poll_cycles = 64; // DMA HEAD polling period (core sync clock) while a queue runs
   sc_core::sc_time local_latency = sc_core::sc_time(2, sc_core::SC_NS);  // SBUF/PSUM/ctrl via `local`
@@ -95,6 +120,12 @@ struct NeuronCoreConfig {
   // Defaults for a trn2-like core (docs/chip.md): clocks and rates of
   // ../shared/reference/trainium-public-specs.md section 2.
   static NeuronCoreConfig trn2_defaults();
+  // Moving rows per tensor cycle of a MATMUL with weights of dtype `a` and
+  // moving data of dtype `b` (the slower class); 0 if either is unsupported.
+  double matmul_rate(isa::Dtype a, isa::Dtype b) const;
+  // max(1, matmul_rate_fp8, matmul_rate_bf16): the tensor block's clock
+  // divided by the tensor engine's.
+  double block_speedup() const;
   // Throws std::invalid_argument naming the field.
   void validate() const;
 };
@@ -142,6 +173,8 @@ class NeuronCore : public sc_core::sc_module {
   tlm_utils::simple_initiator_socket<dma::DmaBlock>& dma_mem(unsigned d);
   tensor::TensorBlock& tensor_block() { return *tensor_; }
   dma::DmaBlock& dma_block(unsigned d);
+  const sc_core::sc_signal<bool>& tensor_irq() const { return tensor_irq_; }
+  const sc_core::sc_signal<bool>& dma_irq(unsigned d) const { return *dma_irq_.at(d); }
   const NeuronCoreConfig& config() const { return cfg_; }
   void set_trace(TraceWriter* t);
 
@@ -172,6 +205,9 @@ class NeuronCore : public sc_core::sc_module {
   const EngineCounters& counters(isa::Engine e) const { return eng_[unsigned(e)].ctr; }
   const DmaQueueCounters& dma_counters(unsigned isa_queue) const { return dq_.at(isa_queue).ctr; }
   uint64_t matmul_tiles() const { return mm_tiles_; }  // tensor block commands issued
+  // Tensor cycles MATMULs held the engine beyond the block's own time (the
+  // matmul_min_cycles floor and the dtype rate, docs/chip.md "MATMUL timing").
+  uint64_t matmul_model_cycles() const { return mm_model_cycles_; }
 
  private:
   struct Blocked {
@@ -203,6 +239,8 @@ class NeuronCore : public sc_core::sc_module {
     unsigned block = 0, q = 0;
     bool windows_set = false;
     bool active = false;
+    bool programmed = false;   // active and its CSRs written (else waiting for the fixed latency)
+    bool programming = false;  // CSR writes under way
     DmaJob job;
     sc_core::sc_time started;
     std::deque<DmaJob> pending;
@@ -216,6 +254,7 @@ class NeuronCore : public sc_core::sc_module {
     isa::Instruction in;
     long index = 0;
     sc_core::sc_time issued;
+    sc_core::sc_time model_done;  // the issue-time model's earliest completion
   };
 
   // processes
@@ -255,6 +294,7 @@ class NeuronCore : public sc_core::sc_module {
   void tensor_csr_write(uint32_t addr, uint32_t value);
   bool dma_csr(unsigned block, bool write, uint32_t addr, uint32_t& data);
   void dma_program(DmaQueue& dq, bool from_engine, unsigned e);
+  void dma_activate(DmaQueue& dq, const DmaJob& job, unsigned e);  // program now or after the fixed latency
   void dma_finish(DmaQueue& dq, bool ok, const std::string& why);
   void stream_rows(bool weights, std::vector<uint8_t>& bytes, unsigned e);
   void result_b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
@@ -274,6 +314,14 @@ class NeuronCore : public sc_core::sc_module {
   tlm_utils::simple_initiator_socket<NeuronCore> tensor_csr_, tensor_stream_;
   tlm_utils::simple_target_socket<NeuronCore> tensor_result_;
   std::vector<std::unique_ptr<tlm_utils::simple_initiator_socket<NeuronCore>>> dma_csr_;
+  // The management core's stream port and result window.
+  std::unique_ptr<mgmt::TensorStreamPort> sport_;
+  tlm_utils::simple_initiator_socket<NeuronCore> sport_in_;
+  tlm_utils::simple_target_socket<NeuronCore> sport_out_;
+  std::vector<uint8_t> mgmt_results_;
+  bool block_weights_stale_ = false;  // the management core fed the block since the core's last weight load
+  void sport_b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
+  bool core_owns_tensor() const;
   sc_core::sc_signal<bool> tensor_irq_;
   std::vector<std::unique_ptr<sc_core::sc_signal<bool>>> dma_irq_;
 
@@ -292,6 +340,8 @@ class NeuronCore : public sc_core::sc_module {
   std::deque<MmTile> mm_tiles_q_;
   unsigned mm_outstanding_ = 0;  // MATMUL instructions issued, results not all in
   uint64_t mm_tiles_ = 0;
+  uint64_t mm_model_cycles_ = 0;
+  sc_core::sc_time block_period_;  // the tensor block's clock
   std::optional<uint32_t> cmd_cache_[3];
   std::deque<std::vector<uint8_t>> wfeed_;
   bool wfeed_busy_ = false;

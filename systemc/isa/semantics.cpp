@@ -525,6 +525,18 @@ void do_reduce(const Instruction& in, CoreState& st) {
 
 void do_copy(const Instruction& in, CoreState& st, bool transpose) {
   const Operand& s = in.a;
+  // Fast path, the same result: a bit copy (same dtype, no transpose) between
+  // operands whose elements are contiguous in each partition: whole partition
+  // rows, all read before any is written (as below, so overlap is the same).
+  auto dense = [](const Operand& o) { return o.count > 0 && o.s0 == 1 && (o.n1 <= 1 || o.s1 == int32_t(o.n0)); };
+  if (!transpose && s.dtype == in.d.dtype && dense(s) && dense(in.d) && s.count == in.d.count &&
+      s.elems() == in.d.elems()) {
+    const std::size_t row = std::size_t(s.elems()) * dtype_bytes(s.dtype);
+    std::vector<uint8_t> buf(std::size_t(s.count) * row);
+    for (unsigned p = 0; p < s.count; ++p) std::memcpy(&buf[p * row], StateAccess::at(st, s, p, 0), row);
+    for (unsigned p = 0; p < s.count; ++p) std::memcpy(StateAccess::at(st, in.d, p, 0), &buf[p * row], row);
+    return;
+  }
   std::vector<uint32_t> raw(std::size_t(s.count) * s.elems());
   for (unsigned p = 0; p < s.count; ++p)
     for (unsigned i = 0; i < s.elems(); ++i) raw[std::size_t(p) * s.elems() + i] = st.read(s, p, i);

@@ -23,32 +23,56 @@
 #define MGMT_EXT_BASE 0x20000000
 #define MGMT_EXT_SIZE 0x60000000 /* up to 0x7fffffff */
 
-/* The engines as the management core sees them inside the external window
-   (docs/firmware.md, "The management rig"). The rig (systemc/mgmt/mgmt_rig.h)
-   puts one tensor engine, one DMA engine, a tensor stream port and device
-   memory here; the chip model must map the same management-view addresses
-   onto its engines so the same firmware runs on both. */
-#define MGMT_TENSOR_CSR_BASE 0x20000000 /* tensor engine CSRs (rtl/regs/tensor.json) */
-#define MGMT_DMA_CSR_BASE 0x20001000    /* DMA engine CSRs (rtl/regs/dma.json) */
-#define MGMT_STREAM_BASE 0x20002000     /* tensor stream port (below) */
-#define MGMT_ENGINE_WINDOW 0x00001000   /* 4 KiB each */
-/* Device memory: reachable by the core and by the DMA engine at the same
-   addresses (the DMA's descriptors, rings and data use these addresses). The
-   tensor engine's result rows land at MGMT_TENSOR_RESULT_BASE + psum_row x
-   COLS x 4. */
-#define MGMT_DEVMEM_BASE 0x40000000
+/* The chip as the management core sees it inside the external window: ONE
+   map for the chip (systemc/chip/chip.cpp, MgmtBridge / mgmt_to_chip) and
+   the management rig (systemc/mgmt/mgmt_rig.h), so one firmware ELF runs on
+   both (docs/firmware.md, "Memory map").
+
+   NeuronCore c's window, MGMT_CORE_BASE(c) (16 MiB each): */
+#define MGMT_CORE_WINDOW 0x20000000
+#define MGMT_CORE_STRIDE 0x01000000
+#define MGMT_CORE_BASE(c) (MGMT_CORE_WINDOW + (c)*MGMT_CORE_STRIDE)
+#define MGMT_CORE_CTRL 0x00000       /* core control registers (rtl/regs/core.json); chip only */
+#define MGMT_CORE_TENSOR_CSR 0x10000 /* tensor engine CSRs (rtl/regs/tensor.json) */
+#define MGMT_CORE_DMA_CSR(d) (0x20000 + (d)*0x1000) /* DMA engine d CSRs (rtl/regs/dma.json) */
+#define MGMT_CORE_STREAM 0x30000     /* tensor stream port (below) */
+#define MGMT_CORE_RESULT 0x40000     /* tensor result window: result row r (COLS FP32) at + r x COLS x 4 */
+#define MGMT_CORE_RESULT_SIZE 0x10000 /* 64 KiB */
+#define MGMT_ENGINE_WINDOW 0x00001000 /* 4 KiB per CSR block and the stream port */
+/* Core 0's engines, used by the firmware's self-tests. */
+#define MGMT_TENSOR_CSR_BASE (MGMT_CORE_BASE(0) + MGMT_CORE_TENSOR_CSR) /* 0x20010000 */
+#define MGMT_DMA_CSR_BASE (MGMT_CORE_BASE(0) + MGMT_CORE_DMA_CSR(0))    /* 0x20020000 */
+#define MGMT_STREAM_BASE (MGMT_CORE_BASE(0) + MGMT_CORE_STREAM)         /* 0x20030000 */
+#define MGMT_TENSOR_RESULT_BASE (MGMT_CORE_BASE(0) + MGMT_CORE_RESULT)  /* 0x20040000 */
+/* HBM: management address MGMT_HBM_BASE + x is HBM (chip) address x, the
+   address DMA descriptors and core programs carry: MGMT_TO_CHIP converts.
+   The rig has 1 MiB of device memory there (HBM 0 .. 1 MiB); the chip the
+   first 256 MiB of HBM. */
+#define MGMT_HBM_BASE 0x60000000
+#define MGMT_HBM_SIZE 0x10000000 /* 256 MiB window */
+#define MGMT_TO_CHIP(a) ((a)-MGMT_HBM_BASE)
+#define MGMT_FROM_CHIP(x) ((x) + MGMT_HBM_BASE)
+/* The firmware's own device memory (DMA rings, self-test buffers): the first
+   MiB of HBM (the chip's hbm_alloc starts at 64 MiB). */
+#define MGMT_DEVMEM_BASE MGMT_HBM_BASE
 #define MGMT_DEVMEM_SIZE 0x00100000 /* 1 MiB */
-#define MGMT_TENSOR_RESULT_BASE 0x400F0000 /* last 64 KiB of device memory */
+/* Chip-to-chip link endpoint l registers (chip only). */
+#define MGMT_LINK_BASE 0x70000000
 /* Tensor stream port: 32-bit writes of two 16-bit lanes (lane 2i in bits
    15:0); a complete row (COLS lanes for weights, ROWS lanes for activations)
-   is forwarded to the engine's stream as one write. */
+   is forwarded to the engine's stream as one write. On the chip a row is
+   refused while the core runs a MATMUL. */
 #define MGMT_STREAM_WEIGHT 0x00 /* write: weight lanes */
 #define MGMT_STREAM_ACT 0x04    /* write: activation lanes */
 #define MGMT_STREAM_STATUS 0x08 /* read: bit 0 error (a row was refused), 15:8 weight lanes held, 23:16 activation lanes held; write 1 to bit 0: clear the error and drop partial rows */
 #define MGMT_STREAM_ROWS_FED 0x0C /* read: rows forwarded since reset */
-/* Interrupt sources of the engines (interrupt controller inputs). */
+/* Interrupt sources (interrupt controller inputs), the same on rig and chip:
+   core 0's DMA engine 0 and tensor engine (block level: INTR_STATE of
+   dma.json / tensor.json), and NeuronCore c's DONE/ERROR (core.json
+   INTR_STATE; chip only; cores >= 29 share the last line). */
 #define MGMT_IRQ_DMA 1
 #define MGMT_IRQ_TENSOR 2
+#define MGMT_IRQ_CORE(c) ((c) < 28 ? 3 + (c) : 31)
 
 /* Data RAM: data, bss, heap, stack; its top MGMT_MEMTEST_SIZE bytes are kept
    out of the link for the boot program's memory test. */

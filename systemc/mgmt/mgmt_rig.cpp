@@ -9,80 +9,6 @@ namespace trnsim::mgmt {
 
 using sc_core::sc_time;
 
-// --- RigStreamPort -----------------------------------------------------------
-
-RigStreamPort::RigStreamPort(sc_core::sc_module_name name, unsigned rows, unsigned cols)
-    : sc_module(name), target("target"), out("out"), rows_(rows), cols_(cols) {
-  if (!rows || !cols) throw std::invalid_argument(std::string(this->name()) + ": rows and cols must be > 0");
-  target.register_b_transport(this, &RigStreamPort::b_transport);
-}
-
-void RigStreamPort::push(std::vector<uint16_t>& lanes, unsigned row_lanes, uint16_t lo, uint16_t hi,
-                         uint64_t stream_addr, sc_time& delay) {
-  lanes.push_back(lo);
-  if (lanes.size() < row_lanes) lanes.push_back(hi);  // odd rows: the last word's high lane is padding
-  if (lanes.size() < row_lanes) return;
-  std::vector<unsigned char> bytes(2 * row_lanes);
-  for (unsigned i = 0; i < row_lanes; ++i) {
-    bytes[2 * i] = static_cast<unsigned char>(lanes[i]);
-    bytes[2 * i + 1] = static_cast<unsigned char>(lanes[i] >> 8);
-  }
-  lanes.clear();
-  tlm::tlm_generic_payload gp;
-  gp.set_command(tlm::TLM_WRITE_COMMAND);
-  gp.set_address(stream_addr);
-  gp.set_data_ptr(bytes.data());
-  gp.set_data_length(static_cast<unsigned>(bytes.size()));
-  gp.set_streaming_width(static_cast<unsigned>(bytes.size()));
-  gp.set_byte_enable_ptr(nullptr);
-  gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
-  out->b_transport(gp, delay);
-  if (gp.is_response_ok()) ++rows_fed_;
-  else error_ = true;
-}
-
-void RigStreamPort::b_transport(tlm::tlm_generic_payload& gp, sc_time& delay) {
-  const uint64_t a = gp.get_address();
-  if (gp.get_data_length() != 4 || (a & 3) || gp.get_byte_enable_ptr()) {
-    gp.set_response_status(tlm::TLM_BURST_ERROR_RESPONSE);
-    return;
-  }
-  uint32_t v = 0;
-  if (gp.is_write()) std::memcpy(&v, gp.get_data_ptr(), 4);
-  const uint16_t lo = static_cast<uint16_t>(v), hi = static_cast<uint16_t>(v >> 16);
-  gp.set_response_status(tlm::TLM_OK_RESPONSE);
-  switch (a) {
-    case MGMT_STREAM_WEIGHT:
-    case MGMT_STREAM_ACT:
-      if (!gp.is_write()) break;
-      if (a == MGMT_STREAM_WEIGHT) push(weights_, cols_, lo, hi, tensor::kWeightStreamAddr, delay);
-      else push(acts_, rows_, lo, hi, tensor::kActStreamAddr, delay);
-      return;
-    case MGMT_STREAM_STATUS:
-      if (gp.is_write()) {
-        if (v & 1u) {
-          error_ = false;
-          weights_.clear();
-          acts_.clear();
-        }
-      } else {
-        v = (error_ ? 1u : 0u) | (static_cast<uint32_t>(weights_.size() & 0xFF) << 8) |
-            (static_cast<uint32_t>(acts_.size() & 0xFF) << 16);
-        std::memcpy(gp.get_data_ptr(), &v, 4);
-      }
-      return;
-    case MGMT_STREAM_ROWS_FED:
-      if (gp.is_write()) break;
-      std::memcpy(gp.get_data_ptr(), &rows_fed_, 4);
-      return;
-    default:
-      gp.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
-      return;
-  }
-  // A read of a write-only register or a write of a read-only one.
-  gp.set_response_status(tlm::TLM_COMMAND_ERROR_RESPONSE);
-}
-
 // --- RigFanIn ----------------------------------------------------------------
 
 RigFanIn::RigFanIn(sc_core::sc_module_name name) : sc_module(name), in("in"), out("out") {
@@ -127,10 +53,10 @@ bool RigFanIn::get_direct_mem_ptr(int, tlm::tlm_generic_payload&, tlm::tlm_dmi& 
 // --- MgmtRig -----------------------------------------------------------------
 
 namespace {
-MemoryConfig devmem_config() {
+MemoryConfig mem_config(uint64_t size) {
   MemoryConfig m;
   m.base = 0;  // local offsets (the fan-in translates)
-  m.size = MGMT_DEVMEM_SIZE;
+  m.size = size;
   m.dmi = false;
   return m;
 }
@@ -146,7 +72,9 @@ MgmtRig::MgmtRig(sc_core::sc_module_name name, const MgmtRigConfig& cfg)
       bus_("bus", 0, 0),
       stream_("stream_port", tensor_->config().rows, tensor_->config().cols),
       fanin_("devmem_fanin"),
-      devmem_("devmem", devmem_config()),
+      result_fanin_("result_fanin"),
+      devmem_("devmem", mem_config(MGMT_DEVMEM_SIZE)),
+      results_("results", mem_config(MGMT_CORE_RESULT_SIZE)),
       tensor_irq_("tensor_irq"),
       dma_irq_("dma_irq") {
   mgmt_.ext_socket().bind(bus_.target);
@@ -156,14 +84,18 @@ MgmtRig::MgmtRig(sc_core::sc_module_name name, const MgmtRigConfig& cfg)
   bus_.dev.bind(dma_->csr);
   bus_.add_target("stream_port", MGMT_STREAM_BASE, MGMT_ENGINE_WINDOW, false);
   bus_.dev.bind(stream_.target);
+  bus_.add_target("results", MGMT_TENSOR_RESULT_BASE, MGMT_CORE_RESULT_SIZE, false);
+  bus_.dev.bind(result_fanin_.in);
   bus_.add_target("devmem", MGMT_DEVMEM_BASE, MGMT_DEVMEM_SIZE, false);
   bus_.dev.bind(fanin_.in);
   fanin_.add_port(0, 0);  // from the bus: local offsets already
   dma_->mem.bind(fanin_.in);
-  fanin_.add_port(MGMT_DEVMEM_BASE, 0);  // the DMA's (global) addresses
-  tensor_->result.bind(fanin_.in);
-  fanin_.add_port(0, MGMT_TENSOR_RESULT_BASE - MGMT_DEVMEM_BASE);  // result rows
+  fanin_.add_port(0, 0);  // the DMA's chip addresses: HBM x = device memory offset x
   fanin_.out.bind(devmem_.socket);
+  result_fanin_.add_port(0, 0);  // from the bus
+  tensor_->result.bind(result_fanin_.in);
+  result_fanin_.add_port(0, 0);  // result rows at row x COLS x 4
+  result_fanin_.out.bind(results_.socket);
   stream_.out.bind(tensor_->stream);
 
   tensor_->irq(tensor_irq_);

@@ -4,19 +4,24 @@
 // lockstep), a tensor stream port, and device memory, all in the subsystem's
 // external window at the management-view addresses of mgmt_map.h:
 //
-//   MGMT_TENSOR_CSR_BASE  tensor engine CSR port          (irq -> intc source MGMT_IRQ_TENSOR)
-//   MGMT_DMA_CSR_BASE     DMA engine CSR port             (irq -> intc source MGMT_IRQ_DMA)
-//   MGMT_STREAM_BASE      RigStreamPort -> tensor stream socket
-//   MGMT_DEVMEM_BASE      device memory (trnsim::Memory); the DMA's AXI master
-//                         reaches it at the same addresses; the tensor result
-//                         rows land at MGMT_TENSOR_RESULT_BASE + row x COLS x 4
+// the chip's core 0 (MGMT_CORE_BASE(0)) and HBM windows look the same:
+//
+//   MGMT_TENSOR_CSR_BASE    tensor engine CSR port        (irq -> intc source MGMT_IRQ_TENSOR)
+//   MGMT_DMA_CSR_BASE       DMA engine CSR port           (irq -> intc source MGMT_IRQ_DMA)
+//   MGMT_STREAM_BASE        RigStreamPort -> tensor stream socket
+//   MGMT_TENSOR_RESULT_BASE result window (64 KiB Memory): the tensor result
+//                           rows land at + row x COLS x 4
+//   MGMT_DEVMEM_BASE        device memory (1 MiB Memory) = HBM 0 .. 1 MiB of the
+//                           chip: the DMA's AXI master reaches it at the chip
+//                           addresses (MGMT_TO_CHIP: offset x = address x)
 //
 //          core -> MgmtSubsystem router -> ext -> rig bus -+-> tensor.csr
 //                                                          +-> dma.csr
 //                                                          +-> stream port -> tensor.stream
+//                                                          +-> result fan-in port 0 -+-> results
+//                                      tensor.result ------> result fan-in port 1 ---+
 //                                                          +-> fan-in port 0 -+
 //                                      dma.mem ------------> fan-in port 1 ---+-> devmem
-//                                      tensor.result ------> fan-in port 2 ---+
 #pragma once
 
 #include <systemc>
@@ -33,34 +38,14 @@
 #include "blocks.h"
 #include "mem/memory.h"
 #include "mgmt/mgmt_router.h"
+#include "mgmt/stream_port.h"
 #include "mgmt/mgmt_subsystem.h"
 
 namespace trnsim::mgmt {
 
-// The tensor engine's streams as a register window (mgmt_map.h
-// MGMT_STREAM_*): 32-bit writes of two 16-bit lanes each collect into rows;
-// a complete row (COLS lanes for weights, ROWS lanes for activations) is
-// forwarded as one write to the stream socket, with the writer's annotated
-// delay (so the engine's back-pressure reaches the core). A refused row sets
-// STATUS.ERROR; the write itself still answers OK (the firmware checks STATUS).
-class RigStreamPort : public sc_core::sc_module {
- public:
-  tlm_utils::simple_target_socket<RigStreamPort> target;
-  tlm_utils::simple_initiator_socket<RigStreamPort> out;
-
-  RigStreamPort(sc_core::sc_module_name name, unsigned rows, unsigned cols);
-  uint64_t rows_fed() const { return rows_fed_; }
-
- private:
-  void b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
-  void push(std::vector<uint16_t>& lanes, unsigned row_lanes, uint16_t lo, uint16_t hi,
-            uint64_t stream_addr, sc_core::sc_time& delay);
-
-  unsigned rows_, cols_;
-  std::vector<uint16_t> weights_, acts_;
-  bool error_ = false;
-  uint32_t rows_fed_ = 0;
-};
+// The rig's stream port is the shared TensorStreamPort (mgmt/stream_port.h;
+// the chip's NeuronCore has one per core too).
+using RigStreamPort = TensorStreamPort;
 
 // Several initiators into one target, each port with its own address map:
 // out address = in address - sub[port] + add[port]; below sub[port] is an
@@ -101,7 +86,8 @@ class MgmtRig : public sc_core::sc_module {
   MgmtSubsystem& mgmt() { return mgmt_; }
   tensor::TensorBlock& tensor() { return *tensor_; }
   dma::DmaBlock& dma() { return *dma_; }
-  Memory& devmem() { return devmem_; }
+  Memory& devmem() { return devmem_; }    // offset x = chip (DMA) address x
+  Memory& results() { return results_; }  // the tensor result window
   RigStreamPort& stream_port() { return stream_; }
   const MgmtRigConfig& config() const { return cfg_; }
 
@@ -112,8 +98,8 @@ class MgmtRig : public sc_core::sc_module {
   std::unique_ptr<dma::DmaBlock> dma_;
   MgmtRouter bus_;
   RigStreamPort stream_;
-  RigFanIn fanin_;
-  Memory devmem_;
+  RigFanIn fanin_, result_fanin_;
+  Memory devmem_, results_;
   sc_core::sc_signal<bool> tensor_irq_, dma_irq_;
 };
 

@@ -96,25 +96,7 @@ struct MailboxHost : sc_core::sc_module {
       : sc_module(n), mb_(mb), script_(std::move(script)), timeout_(timeout), out_(out) {
     SC_THREAD(run);
   }
-  void run() {
-    for (const MailboxCommand& c : script_) {
-      MailboxReply r;
-      if (!mb_.call(r, c.cmd, c.args[0], c.args[1], c.args[2], timeout_)) {
-        if (mb_.exit_code() && c.cmd == static_cast<uint8_t>(MB::Cmd::EXIT)) {
-          out_ << "mailbox: " << c.text << " -> (firmware exited)\n";
-          return;
-        }
-        out_ << "mailbox: " << c.text << " -> no reply"
-             << (mb_.exit_code() ? " (firmware exited)" : " (timeout)") << "\n";
-        failed = true;
-        return;
-      }
-      out_ << "mailbox: " << c.text << " -> " << status_name(r.status) << " seq " << r.seq
-           << " data " << hex32(r.data[0]) << ' ' << hex32(r.data[1]) << ' ' << hex32(r.data[2])
-           << "\n";
-      out_.flush();
-    }
-  }
+  void run() { failed = !run_mailbox_script(mb_, script_, timeout_, out_); }
   MgmtMailbox& mb_;
   std::vector<MailboxCommand> script_;
   sc_time timeout_;
@@ -123,6 +105,27 @@ struct MailboxHost : sc_core::sc_module {
 };
 
 }  // namespace
+
+bool run_mailbox_script(MgmtMailbox& mb, const std::vector<MailboxCommand>& script, const sc_time& timeout,
+                        std::ostream& out, std::vector<MailboxReply>* replies) {
+  for (const MailboxCommand& c : script) {
+    MailboxReply r;
+    if (!mb.call(r, c.cmd, c.args[0], c.args[1], c.args[2], timeout)) {
+      if (mb.exit_code() && c.cmd == static_cast<uint8_t>(MB::Cmd::EXIT)) {
+        out << "mailbox: " << c.text << " -> (firmware exited)\n";
+        return true;
+      }
+      out << "mailbox: " << c.text << " -> no reply" << (mb.exit_code() ? " (firmware exited)" : " (timeout)")
+          << "\n";
+      return false;
+    }
+    if (replies) replies->push_back(r);
+    out << "mailbox: " << c.text << " -> " << status_name(r.status) << " seq " << r.seq << " data "
+        << hex32(r.data[0]) << ' ' << hex32(r.data[1]) << ' ' << hex32(r.data[2]) << "\n";
+    out.flush();
+  }
+  return true;
+}
 
 std::vector<MailboxCommand> parse_mailbox_script(const std::string& script) {
   static const std::map<std::string, uint32_t> kCounters = {

@@ -3,6 +3,8 @@
 // stand-alone test driver trnsim_mgmt_run.
 #pragma once
 
+#include <systemc>
+
 #include <cstdint>
 #include <iosfwd>
 #include <stdexcept>
@@ -25,6 +27,18 @@ struct MailboxCommand {
 };
 // "ping;echo 42" -> commands; MgmtUsageError naming the bad item.
 std::vector<MailboxCommand> parse_mailbox_script(const std::string& script);
+
+class MgmtMailbox;
+struct MailboxReply;
+
+// The host side of a script, from an SC_THREAD: posts each command, waits
+// for its reply (at most `timeout` each) and prints "mailbox: TEXT -> STATUS
+// seq N data D0 D1 D2". Returns false if a command got no reply (timeout, or
+// the firmware exited before an EXIT). Replies go to *replies if given.
+// Used by `trnsim mgmt` and `trnsim chip --elf`.
+bool run_mailbox_script(MgmtMailbox& mb, const std::vector<MailboxCommand>& script,
+                        const sc_core::sc_time& timeout, std::ostream& out,
+                        std::vector<MailboxReply>* replies = nullptr);
 
 // Parses "10ms", "250us", "1s", "5000ns" (MgmtUsageError otherwise); in ps.
 uint64_t parse_time_ps(const std::string& text);

@@ -401,3 +401,96 @@ TEST_CASE("hbm: bad configs are refused naming the field") {
   c.capacity = 0;
   CHECK_THROWS_WITH(Hbm("h4", c), Catch::Contains("capacity"));
 }
+
+TEST_CASE("hbm: a full channel queue delays a burst of requests and is counted") {
+  // One channel, 64 B per ns, hit 10 ns, activate 10 ns, base 5 ns. Five 64 B
+  // reads of one row arrive at t = 0 (a burst).
+  // Unbounded: r0 opens the row (ready 0 + 10 + 10 = 20, data 20..21), r1..r4
+  // are hits whose CAS latency hides behind the data ahead: done 22, 23, 24,
+  // 25; + base: 26, 27, 28, 29, 30.
+  // queue_depth 2: r0, r1 as above (entries held until 21 and 22). r2 finds
+  // the queue full and enters when r0 leaves, at 21: ready 31, data 31..32.
+  // r3 enters when r1 leaves (22): ready 32, data 32..33. r4 enters when r2
+  // leaves (32): ready 42, data 42..43. Completions 26, 27, 37, 38, 48; three
+  // requests waited 21 + 22 + 32 = 75 ns.
+  HbmConfig c;
+  c.capacity = kGiB;
+  c.stacks = 1;
+  c.channels_per_stack = 1;
+  c.stack_bytes_per_ns = 64;
+  c.base_latency = sc_time(5, SC_NS);
+  c.row_hit_latency = sc_time(10, SC_NS);
+  c.activate_latency = sc_time(10, SC_NS);
+  c.precharge_latency = sc_time(10, SC_NS);
+  HbmConfig q = c;
+  q.queue_depth = 2;
+  Hbm free_("free", c), bounded("bounded", q);
+  Probe pf("pf"), pb("pb");
+  pf.socket.bind(free_.socket);
+  pb.socket.bind(bounded.socket);
+  std::vector<sc_time> df, db;
+  sc_time late;
+  auto burst = [](Probe& pr, std::vector<sc_time>& out) {
+    uint8_t buf[64];
+    for (unsigned i = 0; i < 5; ++i) out.push_back(pr.timed(tlm::TLM_READ_COMMAND, 64 * i, buf, 64));
+  };
+  pf.body = [&](Probe& pr) { burst(pr, df); };
+  pb.body = [&](Probe& pr) {
+    burst(pr, db);
+    // Once the queue has drained, a lone request does not wait.
+    wait(sc_time(100, SC_NS));
+    uint8_t buf[64];
+    late = pr.timed(tlm::TLM_READ_COMMAND, 64 * 5, buf, 64);
+  };
+  sc_core::sc_start();
+  REQUIRE(pf.done);
+  REQUIRE(pb.done);
+  auto ns = [](const std::vector<sc_time>& v) {
+    std::vector<double> r;
+    for (const sc_time& t : v) r.push_back(t / sc_time(1, SC_NS));
+    return r;
+  };
+  CHECK(ns(df) == std::vector<double>{26, 27, 28, 29, 30});
+  CHECK(ns(db) == std::vector<double>{26, 27, 37, 38, 48});
+  CHECK(late == c.base_latency + c.row_hit_latency + sc_time(1, SC_NS));
+  CHECK(free_.total_stats().queue_full == 0);
+  CHECK(free_.total_stats().queue_wait == SC_ZERO_TIME);
+  CHECK(bounded.channel_stats(0).queue_full == 3);
+  CHECK(bounded.channel_stats(0).queue_wait == sc_time(75, SC_NS));
+  CHECK(bounded.total_stats().queue_full == 3);
+  CHECK(bounded.total_stats().row_hits == 5);  // same row: back-pressure changes time, not the row state
+  CHECK(bounded.total_stats().row_misses == 1);
+}
+
+TEST_CASE("hbm: a request spanning channels takes one queue entry on each") {
+  // Two channels, 256 B interleave, queue_depth 1. Two 512 B reads at t = 0
+  // each cover channel 0 and channel 1 (one 256 B piece each, 4 ns at 64 B/ns).
+  // r0: both channels open their row: ready 20, data 20..24, done 24 + 5 = 29.
+  // r1 finds both queues full and enters each when r0's piece there is done
+  // (24): hits, ready 34, data 34..38, done 43. Counted once per channel.
+  HbmConfig c;
+  c.capacity = kGiB;
+  c.stacks = 1;
+  c.channels_per_stack = 2;
+  c.stack_bytes_per_ns = 128;  // 64 B/ns per channel
+  c.base_latency = sc_time(5, SC_NS);
+  c.row_hit_latency = sc_time(10, SC_NS);
+  c.activate_latency = sc_time(10, SC_NS);
+  c.queue_depth = 1;
+  Hbm hbm("hbm", c);
+  Probe p("p");
+  p.socket.bind(hbm.socket);
+  sc_time d0, d1;
+  p.body = [&](Probe& pr) {
+    std::vector<uint8_t> buf(512);
+    d0 = pr.timed(tlm::TLM_READ_COMMAND, 0, buf.data(), 512);
+    d1 = pr.timed(tlm::TLM_READ_COMMAND, 512, buf.data(), 512);
+  };
+  sc_core::sc_start();
+  REQUIRE(p.done);
+  CHECK(d0 == sc_time(29, SC_NS));
+  CHECK(d1 == sc_time(43, SC_NS));
+  CHECK(hbm.channel_stats(0).queue_full == 1);
+  CHECK(hbm.channel_stats(1).queue_full == 1);
+  CHECK(hbm.total_stats().queue_wait == sc_time(48, SC_NS));
+}

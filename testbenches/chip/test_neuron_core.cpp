@@ -610,3 +610,229 @@ TEST_CASE("neuron core: control registers start the engines and report status an
   CHECK(((status >> regs::core::STATUS_RUNNING_LSB) & 0x1F) == 0);
   CHECK((intr & 1) == 1);
 }
+
+// --- the issue-time model of MATMUL, the fixed DMA latency (docs/chip.md
+// "MATMUL timing", "DMA_START") --------------------------------------------------
+
+namespace {
+
+// K = 8 (one tile of the 8x8 array), N = 8, M moving rows: weights at SBUF
+// offset 0, moving data at offset 64, D = PSUM bank 0. `count` MATMULs back
+// to back (the first loads the weights, the others reuse them), then END.
+isa::Program matmul_program(Dtype dt, unsigned m, unsigned count) {
+  isa::Program p;
+  auto& te = p[Engine::TENSOR];
+  for (unsigned i = 0; i < count; ++i) {
+    Instruction mm = op(Opcode::MATMUL);
+    mm.d = isa::psum(0, Dtype::FP32, 0, 8, 0, m);
+    if (i == 0) mm.a = isa::sbuf(dt, 0, 8, 0, 8);  // else `_`: reuse_weights
+    mm.b = isa::sbuf(dt, 0, 8, 64, m);
+    mm.load_weights = i == 0;
+    te.push_back(mm);
+  }
+  te.push_back(op(Opcode::END));
+  return p;
+}
+
+// Random codes of `dt` (FP8: no NaN codes) into the program's A and B.
+void fill_operands(isa::CoreState& st, Dtype dt, unsigned m, uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  const isa::Operand a = isa::sbuf(dt, 0, 8, 0, 8), b = isa::sbuf(dt, 0, 8, 64, m);
+  auto code = [&]() -> uint32_t {
+    if (dt == Dtype::BF16) return uint32_t(0x3E00 + rng() % 0x200) | uint32_t(rng() & 1) << 15;  // |x| in [0.125, 2)
+    return uint32_t(rng() & 0xF7);  // bit 3 clear: never the NaN code 0x7F / 0xFF
+  };
+  for (unsigned k = 0; k < 8; ++k) {
+    for (unsigned n = 0; n < 8; ++n) st.write(a, k, n, code());
+    for (unsigned i = 0; i < m; ++i) st.write(b, k, i, code());
+  }
+}
+
+// PSUM D of matmul_program against numerics::gemm_ref on the SBUF operands.
+unsigned psum_mismatches(const isa::CoreState& st, Dtype dt, unsigned m) {
+  const isa::Operand a = isa::sbuf(dt, 0, 8, 0, 8), b = isa::sbuf(dt, 0, 8, 64, m);
+  const isa::Operand d = isa::psum(0, Dtype::FP32, 0, 8, 0, m);
+  std::vector<uint16_t> mov(std::size_t(m) * 8), w(64);
+  for (unsigned k = 0; k < 8; ++k) {
+    for (unsigned i = 0; i < m; ++i) mov[std::size_t(i) * 8 + k] = uint16_t(st.read(b, k, i));
+    for (unsigned n = 0; n < 8; ++n) w[k * 8 + n] = uint16_t(st.read(a, k, n));
+  }
+  const numerics::Dtype nd = dt == Dtype::BF16 ? numerics::Dtype::kBf16 : numerics::Dtype::kFp8E4m3;
+  std::vector<uint32_t> c(std::size_t(m) * 8, 0);
+  numerics::gemm_ref(numerics::GemmShape{m, 8, 8, 8}, nd, mov.data(), nd, w.data(), c.data(), false);
+  unsigned bad = 0;
+  for (unsigned n = 0; n < 8; ++n)
+    for (unsigned i = 0; i < m; ++i) bad += st.read(d, n, i) != c[std::size_t(i) * 8 + n];
+  return bad;
+}
+
+}  // namespace
+
+TEST_CASE("neuron core: a short MATMUL holds the tensor engine for matmul_min_cycles") {
+  // Two MATMULs of M = 4 moving rows on the 8x8 array (1 ns tensor cycle).
+  // With matmul_min_cycles = 64 each holds the engine 64 cycles: the second
+  // issues at t1 + 64, its results are in PSUM at t1 + 128 + (rows + cols + 1
+  // = 17), END (1 cycle) follows, so the tensor engine is busy exactly
+  // 64 + 64 + 17 + 1 = 146 cycles from the first issue. The block's own time
+  // (CSR writes, 8 weight rows, 4 moving rows, 17 cycles of fill and drain) is
+  // shorter, so the floor decides. Without the floor the same program is faster
+  // and the data is the same.
+  const uint64_t seed = 31;
+  CAPTURE(seed);
+  NeuronCoreConfig floored = small_config(true), plain = small_config(true);
+  floored.matmul_min_cycles = 64;
+  plain.core_index = 1;
+  Rig rf("f", floored), rp("p", plain);
+  const isa::Program prog = matmul_program(Dtype::BF16, 4, 2);
+  fill_operands(rf.core.state(), Dtype::BF16, 4, seed);
+  fill_operands(rp.core.state(), Dtype::BF16, 4, seed);
+  const auto sf = rf.load(prog), sp = rp.load(prog);
+  bool okf = false, okp = false;
+  run_world([&] {
+    rf.core.load_and_start(sf);
+    rp.core.load_and_start(sp);
+    okf = rf.core.wait_done(sc_time(1, sc_core::SC_MS));
+    okp = rp.core.wait_done(sc_time(1, sc_core::SC_MS));
+  });
+  INFO(err_text(rf.core) << " / " << err_text(rp.core));
+  REQUIRE(okf);
+  REQUIRE(okp);
+  const uint64_t bf = rf.core.counters(Engine::TENSOR).busy_cycles, bp = rp.core.counters(Engine::TENSOR).busy_cycles;
+  CAPTURE(bf, bp, rf.core.matmul_model_cycles());
+  CHECK(bf == 146);
+  CHECK(bp < 146 - 40);  // two short MATMULs pipeline in well under 2 x 64 cycles
+  CHECK(rf.core.matmul_model_cycles() > 0);
+  CHECK(rp.core.matmul_model_cycles() == 0);
+  CHECK(psum_mismatches(rf.core.state(), Dtype::BF16, 4) == 0);
+  CHECK(psum_mismatches(rp.core.state(), Dtype::BF16, 4) == 0);
+}
+
+TEST_CASE("neuron core: MATMUL times follow macs_per_pe_cycle per dtype") {
+  // trn2's rates: FP8 2, BF16 1, FP32 0.25 moving rows per tensor cycle; the
+  // tensor block then runs at 2x the tensor clock (0.5 ns). Four MATMULs of
+  // M = 64 rows (one loads the weights, three reuse them), then END:
+  //   BF16: each holds the engine ceil(64 / 1) = 64 cycles; the block streams
+  //         64 rows in 32 ns, so the model decides: busy = 4 x 64 + 17 + 1 = 274.
+  //   FP8:  ceil(64 / 2) = 32 cycles each; here the block is the bound: its
+  //         32 ns of rows plus, in 0.5 ns block cycles, the first MATMUL's
+  //         four CSR writes (3 cycles each) and 8 weight rows, and each later
+  //         MATMUL's START write (3) and command start (kStartDelay 2, queue
+  //         head 1): 4 x 32 + 18 = 146 <= busy <= 146 + 24 (measured 162).
+  //   a class at 0.25 rows per cycle (FP32's rate; the ISA has no FP32 MATMUL
+  //         inputs, so BF16 is given that rate on a third core): 4 x 256 + 18.
+  const uint64_t seed = 4242;
+  CAPTURE(seed);
+  NeuronCoreConfig c = small_config(true);
+  c.matmul_rate_fp8 = 2;
+  c.matmul_rate_bf16 = 1;
+  c.matmul_rate_fp32 = 0.25;
+  CHECK(c.block_speedup() == 2.0);
+  CHECK(c.matmul_rate(Dtype::FP8E4M3, Dtype::FP8E5M2) == 2.0);
+  CHECK(c.matmul_rate(Dtype::BF16, Dtype::FP8E4M3) == 1.0);  // mixed: the slower class
+  CHECK(c.matmul_rate(Dtype::FP32, Dtype::FP32) == 0.25);
+  NeuronCoreConfig c8 = c, cs = c;
+  c8.core_index = 1;
+  cs.core_index = 2;
+  cs.matmul_rate_bf16 = 0.25;
+  Rig rb("b", c), r8("e", c8), rs("s", cs);
+  const unsigned m = 64;
+  fill_operands(rb.core.state(), Dtype::BF16, m, seed);
+  fill_operands(r8.core.state(), Dtype::FP8E4M3, m, seed + 1);
+  fill_operands(rs.core.state(), Dtype::BF16, m, seed);
+  const auto sb = rb.load(matmul_program(Dtype::BF16, m, 4));
+  const auto s8 = r8.load(matmul_program(Dtype::FP8E4M3, m, 4));
+  const auto ss = rs.load(matmul_program(Dtype::BF16, m, 4));
+  bool ok[3] = {false, false, false};
+  run_world([&] {
+    rb.core.load_and_start(sb);
+    r8.core.load_and_start(s8);
+    rs.core.load_and_start(ss);
+    ok[0] = rb.core.wait_done(sc_time(1, sc_core::SC_MS));
+    ok[1] = r8.core.wait_done(sc_time(1, sc_core::SC_MS));
+    ok[2] = rs.core.wait_done(sc_time(1, sc_core::SC_MS));
+  });
+  INFO(err_text(rb.core) << " / " << err_text(r8.core) << " / " << err_text(rs.core));
+  REQUIRE(ok[0]);
+  REQUIRE(ok[1]);
+  REQUIRE(ok[2]);
+  const uint64_t bb = rb.core.counters(Engine::TENSOR).busy_cycles;
+  const uint64_t b8 = r8.core.counters(Engine::TENSOR).busy_cycles;
+  const uint64_t bs = rs.core.counters(Engine::TENSOR).busy_cycles;
+  CAPTURE(bb, b8, bs);
+  CHECK(bb == 4 * 64 + 18);
+  CHECK(b8 >= 4 * 32 + 18);
+  CHECK(b8 <= 4 * 32 + 18 + 24);
+  CHECK(double(b8) < 0.65 * double(bb));  // FP8 at 2 MACs/PE/cycle: close to twice as fast
+  CHECK(bs == 4 * 256 + 18);
+  // The data path is the block's, whatever the timing.
+  CHECK(psum_mismatches(rb.core.state(), Dtype::BF16, m) == 0);
+  CHECK(psum_mismatches(r8.core.state(), Dtype::FP8E4M3, m) == 0);
+  CHECK(psum_mismatches(rs.core.state(), Dtype::BF16, m) == 0);
+}
+
+TEST_CASE("neuron core: a MATMUL of a dtype class with rate 0 stops the core with TENSOR_ERROR") {
+  NeuronCoreConfig c = small_config(true);
+  c.matmul_rate_fp8 = 0;
+  Rig rig("r", c);
+  const auto s = rig.load(matmul_program(Dtype::FP8E5M2, 4, 1));
+  bool ok = true;
+  run_world([&] {
+    rig.core.load_and_start(s);
+    ok = rig.core.wait_done(sc_time(1, sc_core::SC_MS));
+  });
+  REQUIRE_FALSE(ok);
+  REQUIRE(rig.core.error());
+  INFO(rig.core.error()->message);
+  CHECK(rig.core.error()->code == ErrCode::TENSOR_ERROR);
+  CHECK(rig.core.error()->message.find("fp8e5m2") != std::string::npos);
+}
+
+TEST_CASE("neuron core: the fixed DMA latency delays a DMA's completion by exactly its value") {
+  // One DMA_START (one descriptor, 8 rows of 32 B HBM -> SBUF) on two
+  // identical cores in one world, one with dma_fixed_latency = 300 ns. The
+  // queue is programmed 300 ns after the trigger instead of at once, and the
+  // transfer, the completion polls (64 DMA cycles, phased from the
+  // programming) and the WAIT on its semaphore all shift by the same 300 ns.
+  NeuronCoreConfig a = small_config(true), b = small_config(true);
+  b.core_index = 1;
+  b.dma_fixed_latency = sc_time(300, SC_NS);
+  Rig ra("a", a), rb("b", b);
+  for (unsigned c = 0; c < 2; ++c) {
+    Rig& r = c ? rb : ra;
+    std::vector<uint8_t> src(256);
+    for (unsigned i = 0; i < 256; ++i) src[i] = uint8_t(i * 3 + 1);
+    r.hbm.write_bytes(kA, src.data(), src.size());
+    const auto d = desc(kA, core_base(c) + kSbufOffset + 128, 32, 8, 32, uint32_t(kSbufPartitionStride));
+    r.hbm.write_bytes(kDesc, d.data(), 32);
+  }
+  isa::Program p;
+  Instruction w = op(Opcode::WAIT);
+  w.sem = 0;
+  w.value = 1;
+  p[Engine::SYNC] = {dma_start(1, kDesc, 1, 0), w, op(Opcode::END)};
+  const auto sa = ra.load(p), sb = rb.load(p);
+  bool oka = false, okb = false;
+  run_world([&] {
+    ra.core.load_and_start(sa);
+    rb.core.load_and_start(sb);
+    oka = ra.core.wait_done(sc_time(1, sc_core::SC_MS));
+    okb = rb.core.wait_done(sc_time(1, sc_core::SC_MS));
+  });
+  INFO(err_text(ra.core) << " / " << err_text(rb.core));
+  REQUIRE(oka);
+  REQUIRE(okb);
+  CHECK(ra.core.start_time() == rb.core.start_time());
+  CHECK(rb.core.finish_time() - ra.core.finish_time() == sc_time(300, SC_NS));
+  // Programmed -> done is the same transfer.
+  CHECK(ra.core.dma_counters(1).busy == rb.core.dma_counters(1).busy);
+  CHECK(ra.core.dma_counters(1).triggers == 1);
+  CHECK(rb.core.dma_counters(1).triggers == 1);
+  // The issuing engine does not program the queue itself when it must wait.
+  CHECK(ra.core.counters(Engine::SYNC).stall_dma > 0);
+  CHECK(rb.core.counters(Engine::SYNC).stall_dma == 0);
+  for (unsigned row = 0; row < 8; ++row)
+    for (unsigned i = 0; i < 32; ++i) {
+      CHECK(ra.core.state().sbuf(row, 128)[i] == uint8_t((row * 32 + i) * 3 + 1));
+      CHECK(rb.core.state().sbuf(row, 128)[i] == uint8_t((row * 32 + i) * 3 + 1));
+    }
+}
