@@ -2,6 +2,7 @@
 #include "selftest.h"
 
 #include <stdio.h>
+#include <string.h>
 
 #include "dma.h"
 #include "mailbox.h"
@@ -202,13 +203,17 @@ uint32_t selftest_tensor(int inject_fault, uint32_t out[3]) {
     out[2] = ENGINE_TENSOR;
     return MAILBOX_STATUS_HW_ERROR;
   }
-  if (g.rows < KAT_K || g.cols < KAT_N || g.rows > 32 || g.cols > 32 || g.psum_depth < KAT_M) {
+  if (g.rows < KAT_K || g.cols < KAT_N || g.rows > KAT_MAX_LANES || g.cols > KAT_MAX_LANES ||
+      g.psum_depth < KAT_M) {
     printf("tensor: the %ux%u array does not fit the %ux%ux%u known-answer test\n", g.rows, g.cols,
            KAT_M, KAT_K, KAT_N);
     return result(MAILBOX_STATUS_TEST_FAILED);
   }
-  /* Rows padded to the array's lanes with zeros. */
-  uint16_t w[KAT_K][32] = {{0}}, a[KAT_M][32] = {{0}};
+  /* Rows padded to the array's lanes with zeros (static: 4 KiB at the
+     largest array would crowd the 8 KiB stack). */
+  static uint16_t w[KAT_K][KAT_MAX_LANES], a[KAT_M][KAT_MAX_LANES];
+  memset(w, 0, sizeof w);
+  memset(a, 0, sizeof a);
   for (unsigned k = 0; k < KAT_K; ++k)
     for (unsigned n = 0; n < KAT_N; ++n) w[k][n] = kat_w[k][n];
   for (unsigned m = 0; m < KAT_M; ++m)
@@ -241,7 +246,7 @@ uint32_t selftest_tensor(int inject_fault, uint32_t out[3]) {
     return result(MAILBOX_STATUS_TIMEOUT);
   }
   for (unsigned m = 0; m < KAT_M; ++m) {
-    uint32_t row[32];
+    static uint32_t row[KAT_MAX_LANES];
     tensor_read_result(m, g.cols, row);
     for (unsigned n = 0; n < KAT_N; ++n)
       if (row[n] != kat_c[m][n]) {

@@ -19,6 +19,8 @@
 #define KAT_M 4
 #define KAT_K 4
 #define KAT_N 4
+/* Largest array (rows or cols) the firmware pads the test to. */
+#define KAT_MAX_LANES 256
 
 /* Activations A[m][k] (BF16), one stream row per m. */
 static const uint16_t kat_a[KAT_M][KAT_K] = {

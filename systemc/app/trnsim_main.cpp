@@ -1,13 +1,16 @@
 // trnsim: the command-line front end. Subcommands:
-//   trnsim run     the default scenario (for now: a GEMM on the tensor engine RTL)
+//   trnsim run     the default scenario: firmware boots on a trn3 chip and runs a
+//                  transformer-layer training step through the mailbox
 //   trnsim gemm    one GEMM on the tensor engine (rtl, tlm or lockstep, through
 //                  its TLM-2.0 sockets), checked against the golden model
 //   trnsim dma     a DMA scenario file on the DMA engine (dma_scenario.h)
 //   trnsim configs the prebuilt RTL configurations
 //   trnsim iss     a bare-metal RV32 ELF on the management core ISS alone (docs/mgmt.md)
 //   trnsim mgmt    firmware on the management subsystem (docs/firmware.md)
+//   trnsim chip    a kernel on the chip model (docs/chip.md)
 // Errors print one clear line and exit non-zero; see docs/usage.md.
 #include <cstdio>
+#include <fstream>
 #include <iostream>
 #include <map>
 #include <random>
@@ -449,8 +452,35 @@ int cmd_iss(const std::vector<std::string>& args) {
   return r.kind == K::kPass ? 0 : 1;
 }
 
+// The default scenario (docs/usage.md): the management firmware
+// (TRNSIM_DEFAULT_FIRMWARE, built with trnsim) boots on a one-core trn3 chip,
+// passes its self-tests and launches one transformer-layer training step
+// (T = D = H = 128) through the host mailbox; the host checks the updated
+// weights against the reference, and the chip summary is printed. Further
+// arguments go to `trnsim chip` and override these (e.g. --preset trn2,
+// --set fidelity.tensor=rtl, --trace t.json, --elf other.elf).
+int cmd_run(const std::vector<std::string>& extra) {
+  std::vector<std::string> a = {"--preset", "trn3", "--set", "cores=1", "--kernel", "transformer_train",
+                                "--m",      "128",  "--k",   "128",     "--n",      "128"};
+  bool has_elf = false;
+  for (const auto& x : extra) has_elf = has_elf || x == "--elf";
+  if (!has_elf) {
+    const std::string elf = TRNSIM_DEFAULT_FIRMWARE;
+    if (!std::ifstream(elf))
+      throw std::runtime_error("the default scenario's firmware '" + elf +
+                               "' is missing: build the trnsim_firmware target (scripts/build does), or pass --elf FILE");
+    a.push_back("--elf");
+    a.push_back(elf);
+  }
+  std::cout << "trnsim run: management firmware boots on a trn3 chip (1 core) and launches one transformer-layer\n"
+               "training step (T = D = H = 128) through the mailbox; the result is checked against the reference\n";
+  a.insert(a.end(), extra.begin(), extra.end());
+  return trnsim::chip::chip_main(a);
+}
+
 const char* kHelp = R"(usage: trnsim <command> [options]
-  run       the default scenario (now: 'trnsim gemm' with its defaults)
+  run       the default scenario: firmware boots on a trn3 chip and runs a transformer-layer
+            training step through the mailbox (options of 'chip' override its settings)
   gemm      one GEMM on the tensor engine (rtl, tlm or lockstep), checked bit for bit (--help)
   dma       a DMA scenario file on the DMA engine (rtl, tlm or lockstep) (--help)
   configs   list the prebuilt RTL configurations
@@ -471,7 +501,7 @@ int main(int argc, char** argv) {
       std::cout << kHelp;
       return 0;
     }
-    if (cmd == "run") return cmd_gemm(args);
+    if (cmd == "run") return cmd_run(args);
     if (cmd == "gemm") return cmd_gemm(args);
     if (cmd == "dma") return cmd_dma(args);
     if (cmd == "configs") return cmd_configs();

@@ -309,7 +309,7 @@ uint64_t Chip::hbm_alloc(uint64_t bytes, uint64_t align) {
   const uint64_t a = (alloc_next_ + align - 1) & ~(align - 1);
   const uint64_t cap = config::hbm_capacity_bytes(cfg_);
   if (a > cap || bytes > cap - a)
-    throw ChipError(std::string(name()) + ": HBM full: " + std::to_string(bytes) + " bytes at 0x" +
+    throw ChipError(std::string(name()) + ": HBM full: " + std::to_string(bytes) + " bytes at " +
                     TraceWriter::hex(a) + " exceed the capacity of " + std::to_string(cap) + " bytes");
   alloc_next_ = a + bytes;
   return a;
@@ -343,7 +343,7 @@ double Chip::program_flops(const isa::Program& p, config::DtypeClass* dtype) {
 Chip::PlacedKernel Chip::place_kernel(unsigned c, const kernels::Kernel& k) {
   core(c);  // checks the index
   if (k.desc_base % 32)
-    throw ChipError(std::string(name()) + ": kernel '" + k.name + "': desc_base 0x" + TraceWriter::hex(k.desc_base) +
+    throw ChipError(std::string(name()) + ": kernel '" + k.name + "': desc_base " + TraceWriter::hex(k.desc_base) +
                     " is not 32-byte aligned");
   PlacedKernel pk;
   const auto db = k.descriptor_bytes();
@@ -387,7 +387,7 @@ uint64_t Chip::place_launch_block(unsigned c, const kernels::Kernel& k, uint32_t
   }
   const uint64_t a = hbm_alloc(sizeof b, 64);
   if (a + sizeof b > kMgmtHbmSize)
-    throw ChipError(std::string(name()) + ": launch block at 0x" + TraceWriter::hex(a) +
+    throw ChipError(std::string(name()) + ": launch block at " + TraceWriter::hex(a) +
                     " is outside the management core's HBM window (first 256 MiB)");
   hbm_write(a, &b, sizeof b);
   return a;
@@ -397,6 +397,8 @@ bool Chip::run_host(const std::function<void()>& host, const sc_time& limit) {
   if (sc_core::sc_get_status() == sc_core::SC_RUNNING)
     throw ChipError(std::string(name()) + ": run_host is called from outside the simulation (between sc_start()s)");
   if (sc_core::sc_get_status() == sc_core::SC_STOPPED || sc_core::sc_end_of_simulation_invoked()) return false;
+  before_ = snapshot();
+  const auto h0 = std::chrono::steady_clock::now();
   bool done = false;
   sc_core::sc_spawn_options o;
   sc_core::sc_spawn(
@@ -407,7 +409,33 @@ bool Chip::run_host(const std::function<void()>& host, const sc_time& limit) {
       },
       sc_core::sc_gen_unique_name("host"), &o);
   sc_core::sc_start(limit);
+  last_host_s_ = std::chrono::duration<double>(std::chrono::steady_clock::now() - h0).count();
+  after_ = snapshot();
   return done;
+}
+
+void Chip::account_launches(const std::vector<KernelLaunch>& launches) {
+  last_cores_.clear();
+  last_flops_.clear();
+  last_elapsed_ = SC_ZERO_TIME;
+  sc_time a, b;
+  for (std::size_t i = 0; i < launches.size(); ++i) {
+    const KernelLaunch& l = launches[i];
+    if (!l.kernel) throw ChipError(std::string(name()) + ": account_launches: null kernel");
+    const NeuronCore& nc = core(l.core);
+    config::DtypeClass dt = config::DtypeClass::kBf16;
+    const double f = program_flops(l.kernel->program, &dt);
+    last_cores_.push_back(l.core);
+    last_flops_[dt] += f;
+    flops_by_core_[l.core] += f;
+    a = i == 0 ? nc.start_time() : std::min(a, nc.start_time());
+    // The kernel ends with its last END or its last DMA (stores may outlive END).
+    const sc_time end = std::max(nc.finish_time(), nc.last_dma_done() > nc.start_time() ? nc.last_dma_done() : SC_ZERO_TIME);
+    b = i == 0 ? end : std::max(b, end);
+  }
+  if (b > a) last_elapsed_ = b - a;
+  kernels_run_ += launches.size();
+  update_stats();
 }
 
 KernelResult Chip::run_kernel(unsigned c, const kernels::Kernel& k, const sc_time& limit) {

@@ -112,6 +112,9 @@ struct ChipOptions {
   // builds; rtl and lockstep need chip/chip_cosim.h (trnsim::chip_cosim).
   TensorFactory make_tensor;
   DmaFactory make_dma;
+  // rtl and lockstep blocks write their waveform to <wave_dir>/<block>.fst
+  // (e.g. chip0.core0.tensor.fst); applied by use_cosim_blocks. "": none.
+  std::string wave_dir;
   sc_core::sc_time quantum = sc_core::sc_time(100, sc_core::SC_NS);  // global quantum if unset
   std::string mgmt_elf;               // firmware for the management core ("": it idles in WFI)
   bool mgmt_stop_on_exit = false;     // firmware EXIT stops the simulation
@@ -220,6 +223,14 @@ class Chip : public sc_core::sc_module {
   // simulated time passes, or the simulation stops (false). Call outside the
   // simulation, like run_kernel.
   bool run_host(const std::function<void()>& host, const sc_core::sc_time& limit);
+  // After a run_host in which kernels ran on cores some other way (firmware
+  // KERNEL_LAUNCH): makes summary() and the statistics describe them, as
+  // run_kernels does for its own launches. Each launch's core must have
+  // finished; the elapsed time is from the earliest start to the latest
+  // END or DMA completion of those cores (NeuronCore::start_time,
+  // finish_time, last_dma_done), the counter
+  // deltas are since the run_host began. Throws ChipError for an unknown core.
+  void account_launches(const std::vector<KernelLaunch>& launches);
 
   // ---- statistics ------------------------------------------------------------------
   void update_stats();              // copies the models' counters into the registry

@@ -14,15 +14,28 @@ void use_cosim_blocks(const config::ChipConfig& cfg, ChipOptions& opt, const cos
     check_tensor_rtl(cfg, cosim::tensor_block_config(cfg.core.tensor.rtl_config, period_of(cfg.core.tensor.clock_ghz)));
   if (d.fidelity != Fidelity::kTlm)
     check_dma_rtl(cfg, cosim::dma_block_config(cfg.core.dma.rtl_config, period_of(cfg.core.dma.clock_ghz)));
-  opt.make_tensor = [t](const char* n, const tensor::TensorBlockConfig& c) {
+  // The block's FST: <wave_dir>/<parent module>.<name>.fst (the factory runs
+  // while its NeuronCore is being constructed).
+  const std::string wave_dir = opt.wave_dir;
+  auto wave_path = [wave_dir](const char* n) {
+    const sc_core::sc_object* parent = sc_core::sc_get_current_object();
+    return wave_dir + "/" + (parent ? std::string(parent->name()) + "." : std::string()) + n + ".fst";
+  };
+  opt.make_tensor = [t, wave_dir, wave_path](const char* n, const tensor::TensorBlockConfig& c) {
+    cosim::BlockOptions tt = t;
+    if (!wave_dir.empty() && t.fidelity != Fidelity::kTlm) tt.wave.path = wave_path(n);
     tensor::TensorBlockConfig cc = c;
     if (t.fidelity != Fidelity::kTlm) {
       // The Verilated PSUM depth is fixed; check_tensor_rtl made sure it holds every bank.
       cc.psum_depth = cosim::tensor_block_config(c.rtl_config, c.period).psum_depth;
     }
-    return cosim::make_tensor_block(n, cc, t);
+    return cosim::make_tensor_block(n, cc, tt);
   };
-  opt.make_dma = [d](const char* n, const dma::DmaBlockConfig& c) { return cosim::make_dma_block(n, c, d); };
+  opt.make_dma = [d, wave_dir, wave_path](const char* n, const dma::DmaBlockConfig& c) {
+    cosim::BlockOptions dd = d;
+    if (!wave_dir.empty() && d.fidelity != Fidelity::kTlm) dd.wave.path = wave_path(n);
+    return cosim::make_dma_block(n, c, dd);
+  };
 }
 
 int chip_main(const std::vector<std::string>& args) {

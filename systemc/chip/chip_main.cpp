@@ -1,5 +1,6 @@
 #include "chip/chip_main.h"
 
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <memory>
@@ -18,7 +19,7 @@ const char* const kChipUsage =
     "usage: trnsim chip [--preset trn2|trn3|tiny|FILE.json] [--kernel NAME] [--m M] [--k K] [--n N]\n"
     "                   [--dtype bf16|fp8e4m3|fp8e5m2] [--dtype-b DT] [--dtype-out fp32|bf16]\n"
     "                   [--buffers B] [--seed S] [--cores N] [--set key.path=value ...]\n"
-    "                   [--timing-only] [--no-check] [--stats FILE.json] [--trace FILE.json]\n"
+    "                   [--timing-only] [--no-check] [--stats FILE.json] [--trace FILE.json] [--wave DIR]\n"
     "                   [--elf FIRMWARE.elf [--mailbox SCRIPT]]\n"
     "  Builds the chip from the preset (default tiny), runs one kernel on each of the first N cores\n"
     "  (default 1; --cores N also sets the chip's core count to at least N), checks the results\n"
@@ -31,6 +32,8 @@ const char* const kChipUsage =
     "         --set fidelity.tensor=rtl (rtl/lockstep need core.tensor.rtl_config to be a built config)\n"
     "  --timing-only: engines compute nothing (same cycles), for large workloads\n"
     "  --stats FILE: the statistics registry as JSON; --trace FILE: Perfetto/Chrome trace\n"
+    "  --wave DIR: every rtl/lockstep tensor and DMA block writes DIR/<block>.fst (e.g.\n"
+    "         chip0.core0.tensor.fst); DIR must exist\n"
     "  --elf FILE: boot this firmware on the management core (docs/firmware.md) and run the kernel\n"
     "         on core 0 through the mailbox instead: the host places it and its launch block in HBM\n"
     "         and posts --mailbox SCRIPT (trnsim mgmt syntax; default \"ping;counter selftests;kernel\";\n"
@@ -61,7 +64,7 @@ isa::Dtype to_dtype(const std::string& opt, const std::string& v) {
 
 // --elf: the firmware boots, the host posts the script; 'kernel' launches the
 // placed workload through KERNEL_LAUNCH; its result is checked afterwards.
-int run_with_firmware(Chip& chip, const WorkloadSpec& spec, const std::string& script_text, std::ostream& out) {
+bool run_with_firmware(Chip& chip, const WorkloadSpec& spec, const std::string& script_text, std::ostream& out) {
   namespace MB = trnsim::regs::mailbox;
   std::vector<mgmt::MailboxCommand> script;
   try {
@@ -85,7 +88,7 @@ int run_with_firmware(Chip& chip, const WorkloadSpec& spec, const std::string& s
     e.cmd = uint8_t(MB::Cmd::EXIT);
     script.push_back(e);
   }
-  out << "firmware: " << chip.options().mgmt_elf << "; " << w.kernel.name << " on core 0, launch block at HBM 0x"
+  out << "firmware: " << chip.options().mgmt_elf << "; " << w.kernel.name << " on core 0, launch block at HBM "
       << TraceWriter::hex(block) << "\n";
   bool replied = false;
   std::vector<mgmt::MailboxReply> replies;
@@ -113,15 +116,19 @@ int run_with_firmware(Chip& chip, const WorkloadSpec& spec, const std::string& s
     ok = ok && c.passed;
   }
   if (!done && !exited) out << "the simulation ended before the script did\n";
+  if (launched_ok) {
+    chip.account_launches({KernelLaunch{0, &w.kernel}});
+    out << chip.summary().text();
+  }
   out << "result " << (ok ? "PASS" : "FAIL") << "\n";
-  return ok ? 0 : 1;
+  return ok;
 }
 
 }  // namespace
 
 int chip_main_with(const std::vector<std::string>& args, const BlockSetup& setup, std::ostream& out,
                    std::ostream& err) {
-  std::string preset = "tiny", stats_path, trace_path, elf, mailbox = "ping;counter selftests;kernel";
+  std::string preset = "tiny", stats_path, trace_path, wave_dir, elf, mailbox = "ping;counter selftests;kernel";
   std::vector<std::string> sets;
   WorkloadSpec spec;
   spec.m = spec.k = spec.n = 64;
@@ -153,6 +160,7 @@ int chip_main_with(const std::vector<std::string>& args, const BlockSetup& setup
       else if (a == "--no-check") no_check = true;
       else if (a == "--stats") stats_path = val();
       else if (a == "--trace") trace_path = val();
+      else if (a == "--wave") wave_dir = val();
       else if (a == "--elf") elf = val();
       else if (a == "--mailbox") mailbox = val();
       else throw Usage("unknown option '" + a + "'");
@@ -187,28 +195,38 @@ int chip_main_with(const std::vector<std::string>& args, const BlockSetup& setup
     opt.functional = !timing_only;
     opt.stats = &reg;
     opt.trace = trace.get();
+    if (!wave_dir.empty() && !std::filesystem::is_directory(wave_dir))
+      throw Usage("--wave: '" + wave_dir + "' is not a directory");
+    opt.wave_dir = wave_dir;
     if (setup) setup(cfg, opt);
     if (!elf.empty()) {
       opt.mgmt_elf = elf;
       opt.mgmt_stop_on_exit = true;
     }
     Chip chip("chip0", cfg, opt);
-    if (!elf.empty()) return run_with_firmware(chip, spec, mailbox, out);
-    std::vector<unsigned> cores;
-    for (unsigned c = 0; c < ncores; ++c) cores.push_back(c);
-    const auto reports = run_workloads(chip, cores, spec);
+    if (!wave_dir.empty() && chip.tensor_fidelity() == Fidelity::kTlm && chip.dma_fidelity() == Fidelity::kTlm)
+      out << "note: --wave: every block runs at tlm fidelity, so there are no waveforms (--set fidelity.tensor=rtl)\n";
     bool ok = true;
-    for (const auto& r : reports) {
-      out << r.text();
-      ok = ok && r.ok();
+    if (!elf.empty()) {
+      ok = run_with_firmware(chip, spec, mailbox, out);
+    } else {
+      std::vector<unsigned> cores;
+      for (unsigned c = 0; c < ncores; ++c) cores.push_back(c);
+      const auto reports = run_workloads(chip, cores, spec);
+      for (const auto& r : reports) {
+        out << r.text();
+        ok = ok && r.ok();
+      }
+      out << chip.summary().text();
     }
-    out << chip.summary().text();
     if (!stats_path.empty()) {
       std::ofstream f(stats_path);
       if (!f) throw std::runtime_error("cannot write the statistics file '" + stats_path + "'");
       f << chip.stats_json() << "\n";
       out << "statistics: " << stats_path << "\n";
     }
+    if (!wave_dir.empty() && (chip.tensor_fidelity() != Fidelity::kTlm || chip.dma_fidelity() != Fidelity::kTlm))
+      out << "waveforms: " << wave_dir << "/chip0.core<c>.<block>.fst (FST; gtkwave or surfer)\n";
     if (trace) {
       trace->close();
       out << "trace: " << trace_path << " (" << trace->events() << " events; open in ui.perfetto.dev)\n";

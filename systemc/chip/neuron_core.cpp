@@ -1022,6 +1022,7 @@ void NeuronCore::dma_finish(DmaQueue& dq, bool ok, const std::string& why) {
     return;
   }
   const sc_time now = sc_core::sc_time_stamp();
+  last_dma_done_ = now;
   dq.ctr.descriptors += job.req.desc_count;
   dq.ctr.busy += now - dq.started;
   trace_slice(dq.track, "dma_start", dq.started, now,

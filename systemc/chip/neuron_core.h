@@ -196,6 +196,7 @@ class NeuronCore : public sc_core::sc_module {
   sc_core::sc_event& done_event() { return done_ev_; }
   sc_core::sc_time start_time() const { return start_time_; }
   sc_core::sc_time finish_time() const { return finish_time_; }  // last END (or the error)
+  sc_core::sc_time last_dma_done() const { return last_dma_done_; }  // the latest DMA_START completion
 
   // Host-side access to SBUF, PSUM and semaphores (tests, loaders).
   isa::CoreState& state() { return st_; }
@@ -331,7 +332,7 @@ class NeuronCore : public sc_core::sc_module {
   bool stopped_ = false, timed_out_ = false, any_started_ = false;
   std::optional<CoreError> error_;
   uint32_t error_engines_ = 0;
-  sc_core::sc_time start_time_, finish_time_;
+  sc_core::sc_time start_time_, finish_time_, last_dma_done_;
   sc_core::sc_event done_ev_, stop_ev_, sem_ev_, deadlock_ev_, irq_ev_, dma_kick_ev_, tensor_idle_ev_,
       timed_ev_, wfeed_ev_, wfeed_done_ev_;
   unsigned inflight_ = 0;  // DMA jobs, tensor instructions, timed actions

@@ -22,7 +22,7 @@
 
 #define MGMT_LAUNCH_MAGIC 0x4b4c4e43u /* 'CNLK' */
 #define MGMT_LAUNCH_ENGINES 5         /* tensor, vector, scalar, gpsimd, sync (isa.json engine) */
-#define MGMT_LAUNCH_MAX_WAITS 8
+#define MGMT_LAUNCH_MAX_WAITS 64 /* >= the DMA queues a kernel may use (the GEMM spreads over up to 32) */
 #define MGMT_LAUNCH_DEFAULT_TIMEOUT_US 10000u
 #define MGMT_ENGINE_CORE 3u /* HW_ERROR / TIMEOUT: the NeuronCore (1 DMA, 2 tensor) */
 

@@ -60,6 +60,12 @@ MemoryConfig mem_config(uint64_t size) {
   m.dmi = false;
   return m;
 }
+// The block options of one engine: cfg.blocks, with its own FST under wave_dir.
+cosim::BlockOptions block_options(const MgmtRigConfig& cfg, const std::string& rig, const char* block) {
+  cosim::BlockOptions o = cfg.blocks;
+  if (!cfg.wave_dir.empty() && o.fidelity != Fidelity::kTlm) o.wave.path = cfg.wave_dir + "/" + rig + "." + block + ".fst";
+  return o;
+}
 }  // namespace
 
 MgmtRig::MgmtRig(sc_core::sc_module_name name, const MgmtRigConfig& cfg)
@@ -67,8 +73,9 @@ MgmtRig::MgmtRig(sc_core::sc_module_name name, const MgmtRigConfig& cfg)
       cfg_(cfg),
       mgmt_("mgmt", cfg.mgmt),
       tensor_(cosim::make_tensor_block("tensor", cosim::tensor_block_config(cfg.tensor_config, cfg.block_period),
-                                       cfg.blocks)),
-      dma_(cosim::make_dma_block("dma", cosim::dma_block_config(cfg.dma_config, cfg.block_period), cfg.blocks)),
+                                       block_options(cfg, std::string(name), "tensor"))),
+      dma_(cosim::make_dma_block("dma", cosim::dma_block_config(cfg.dma_config, cfg.block_period),
+                                 block_options(cfg, std::string(name), "dma"))),
       bus_("bus", 0, 0),
       stream_("stream_port", tensor_->config().rows, tensor_->config().cols),
       fanin_("devmem_fanin"),

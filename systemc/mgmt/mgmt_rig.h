@@ -74,6 +74,9 @@ class RigFanIn : public sc_core::sc_module {
 struct MgmtRigConfig {
   MgmtSubsystemConfig mgmt{};
   cosim::BlockOptions blocks{};  // fidelity (and waves) of both engines
+  // rtl/lockstep engines write <wave_dir>/<rig>.tensor.fst and .dma.fst ("": none;
+  // overrides blocks.wave.path).
+  std::string wave_dir;
   std::string tensor_config = "4x4";   // configs/rtl_configs.json names
   std::string dma_config = "q4_d256";
   sc_core::sc_time block_period = sc_core::sc_time(1, sc_core::SC_NS);

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <map>
 #include <memory>
 #include <ostream>
@@ -42,6 +43,7 @@ in its external window (the management rig, docs/firmware.md).
   --fidelity F            the rig's engines: tlm (default), rtl or lockstep
   --tensor-config NAME    the rig's tensor engine (configs/rtl_configs.json; default 4x4)
   --dma-config NAME       the rig's DMA engine (default q4_d256)
+  --wave DIR              rtl/lockstep engines write DIR/rig.tensor.fst and DIR/rig.dma.fst
   --gdb PORT              wait for gdb on 127.0.0.1:PORT before the first
                           instruction; simulated time stops while gdb holds the core
   --gdb-timeout S         seconds to wait for gdb to connect (default 60)
@@ -228,7 +230,7 @@ int mgmt_command(const std::vector<std::string>& args, std::ostream& out) {
       {"elf", true},       {"uart-log", true}, {"mailbox", true}, {"max-time", true},
       {"max-instructions", true}, {"clock-mhz", true}, {"quantum", true}, {"quiet", false},
       {"help", false},     {"rig", false},      {"fidelity", true}, {"tensor-config", true},
-      {"dma-config", true}, {"gdb", true},     {"gdb-timeout", true}};
+      {"dma-config", true}, {"gdb", true},     {"gdb-timeout", true}, {"wave", true}};
   for (std::size_t i = 0; i < args.size(); ++i) {
     std::string a = args[i];
     if (a.rfind("--", 0) != 0) throw MgmtUsageError("unexpected argument '" + a + "'");
@@ -289,8 +291,12 @@ int mgmt_command(const std::vector<std::string>& args, std::ostream& out) {
 
   const bool rig_wanted = opt.count("rig") > 0;
   MgmtRigConfig rig_cfg;
-  if (opt.count("fidelity") || opt.count("tensor-config") || opt.count("dma-config")) {
-    if (!rig_wanted) throw MgmtUsageError("--fidelity, --tensor-config and --dma-config need --rig");
+  if (opt.count("fidelity") || opt.count("tensor-config") || opt.count("dma-config") || opt.count("wave")) {
+    if (!rig_wanted) throw MgmtUsageError("--fidelity, --tensor-config, --dma-config and --wave need --rig");
+  }
+  if (opt.count("wave")) {
+    if (!std::filesystem::is_directory(opt["wave"])) throw MgmtUsageError("--wave: '" + opt["wave"] + "' is not a directory");
+    rig_cfg.wave_dir = opt["wave"];
   }
   if (opt.count("fidelity")) {
     try {
