@@ -601,6 +601,9 @@ void Chip::register_stats() {
     st_eng_.push_back(es);
     st_flops_.push_back(&cs.counter("tensor.flops", "FLOPs of the MATMULs executed (2 x K x N x M)", "FLOP"));
     st_tiles_.push_back(&cs.counter("tensor.matmul_tiles", "tensor block commands issued", ""));
+    st_mm_model_.push_back(&cs.counter("tensor.matmul_model_cycles",
+                                       "tensor cycles MATMULs held the engine beyond the block's own time "
+                                       "(matmul_min_cycles, dtype rate)", "cycles"));
     st_dma_bytes_.push_back(&cs.counter("dma.bytes", "bytes moved by the core's DMA blocks (read + written)", "B"));
     st_dma_desc_.push_back(&cs.counter("dma.descriptors", "DMA descriptors completed", ""));
     st_fetch_bytes_.push_back(&cs.counter("fetch.bytes", "instruction bytes fetched", "B"));
@@ -610,6 +613,8 @@ void Chip::register_stats() {
   st_hbm_hits_ = &chip.counter("hbm.row_hits", "row-buffer hits", "");
   st_hbm_miss_ = &chip.counter("hbm.row_misses", "row-buffer misses", "");
   st_hbm_err_ = &chip.counter("hbm.address_errors", "accesses outside HBM", "");
+  st_hbm_qfull_ = &chip.counter("hbm.queue_full", "requests that found a channel queue full (hbm.queue_depth)", "");
+  st_hbm_qwait_ = &chip.counter("hbm.queue_wait_ns", "their total wait for a queue entry", "ns");
   st_noc_bytes_ = &chip.counter("noc.bytes", "bytes through the interconnect (all initiator ports)", "B");
   st_noc_unmapped_ = &chip.counter("noc.unmapped", "accesses to no route (address errors)", "");
   st_kernels_ = &chip.counter("kernels", "kernels run", "");
@@ -631,6 +636,7 @@ void Chip::update_stats() {
     }
     st_flops_[c]->value = uint64_t(flops_by_core_[c]);
     st_tiles_[c]->value = nc.matmul_tiles();
+    st_mm_model_[c]->value = nc.matmul_model_cycles();
     uint64_t db = 0, nd = 0;
     for (unsigned d = 0; d < ndma_; ++d) db += noc_->initiator_stats(noc_in_of_dma(c, d)).bytes;
     for (unsigned q = 0; q < nc.config().core.dma_queues; ++q) nd += nc.dma_counters(q).descriptors;
@@ -644,6 +650,8 @@ void Chip::update_stats() {
   st_hbm_hits_->value = h.row_hits;
   st_hbm_miss_->value = h.row_misses;
   st_hbm_err_->value = hbm_->address_errors();
+  st_hbm_qfull_->value = h.queue_full;
+  st_hbm_qwait_->value = uint64_t(h.queue_wait.to_seconds() * 1e9 + 0.5);
   uint64_t nb = 0;
   const unsigned nin = unsigned(cores_.size()) * (1 + ndma_) + 1 + unsigned(links_.size());
   for (unsigned i = 0; i < nin; ++i) nb += noc_->initiator_stats(i).bytes;

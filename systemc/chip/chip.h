@@ -291,10 +291,10 @@ class Chip : public sc_core::sc_module {
   // Registry entries (null without a registry).
   struct EngStats { stats::Counter *instr, *busy, *sem, *dma, *tensor, *fetch; };
   std::vector<std::array<EngStats, isa::kNumEngines>> st_eng_;
-  std::vector<stats::Counter*> st_flops_, st_tiles_, st_dma_bytes_, st_fetch_bytes_, st_dma_desc_;
+  std::vector<stats::Counter*> st_flops_, st_tiles_, st_mm_model_, st_dma_bytes_, st_fetch_bytes_, st_dma_desc_;
   stats::Counter *st_hbm_rd_ = nullptr, *st_hbm_wr_ = nullptr, *st_hbm_hits_ = nullptr, *st_hbm_miss_ = nullptr,
                  *st_hbm_err_ = nullptr, *st_noc_bytes_ = nullptr, *st_noc_unmapped_ = nullptr,
-                 *st_kernels_ = nullptr;
+                 *st_kernels_ = nullptr, *st_hbm_qfull_ = nullptr, *st_hbm_qwait_ = nullptr;
   stats::Gauge* st_sim_ns_ = nullptr;
   uint64_t kernels_run_ = 0;
 };

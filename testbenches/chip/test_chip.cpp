@@ -403,6 +403,8 @@ TEST_CASE("chip: stats JSON and Perfetto trace are written and trnsim chip print
   const std::string tj((std::istreambuf_iterator<char>(tf)), std::istreambuf_iterator<char>());
   CHECK(sj.find("chip0.core0.tensor.busy_cycles") != std::string::npos);
   CHECK(sj.find("chip0.hbm.row_hits") != std::string::npos);
+  CHECK(sj.find("chip0.hbm.queue_full") != std::string::npos);
+  CHECK(sj.find("chip0.core0.tensor.matmul_model_cycles") != std::string::npos);
   CHECK(tj.find("tensor engine") != std::string::npos);
 }
 
