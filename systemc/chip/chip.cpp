@@ -169,10 +169,11 @@ DmaFactory tlm_dma() {
   return [](const char* n, const dma::DmaBlockConfig& c) { return std::make_unique<dma::DmaTlm>(n, c); };
 }
 
-mgmt::MgmtSubsystemConfig mgmt_config(const config::ChipConfig& c, bool stop_on_exit) {
+mgmt::MgmtSubsystemConfig mgmt_config(const config::ChipConfig& c, const ChipOptions& o) {
   mgmt::MgmtSubsystemConfig m;
   m.core.clock_period = period_of(c.mgmt.clock_ghz);
-  m.stop_on_exit = stop_on_exit;
+  m.stop_on_exit = o.mgmt_stop_on_exit;
+  m.uart.echo = o.mgmt_uart_echo;
   return m;
 }
 
@@ -213,7 +214,7 @@ Chip::Chip(sc_core::sc_module_name name, const config::ChipConfig& cfg, const Ch
                                                   opt_.make_tensor, opt_.make_dma));
     core_irq_.push_back(std::make_unique<sc_core::sc_signal<bool>>((cn + "_irq").c_str()));
   }
-  mgmt_ = std::make_unique<mgmt::MgmtSubsystem>("mgmt", mgmt_config(cfg_, opt_.mgmt_stop_on_exit));
+  mgmt_ = std::make_unique<mgmt::MgmtSubsystem>("mgmt", mgmt_config(cfg_, opt_));
   bridge_ = std::make_unique<MgmtBridge>("mgmt_bridge", n, cfg_.c2c.links);
   for (unsigned l = 0; l < cfg_.c2c.links; ++l) {
     LinkConfig lc;

@@ -118,6 +118,7 @@ struct ChipOptions {
   sc_core::sc_time quantum = sc_core::sc_time(100, sc_core::SC_NS);  // global quantum if unset
   std::string mgmt_elf;               // firmware for the management core ("": it idles in WFI)
   bool mgmt_stop_on_exit = false;     // firmware EXIT stops the simulation
+  bool mgmt_uart_echo = true;         // false: the UART is not echoed to the console
   uint64_t alloc_base = 64ull << 20;  // hbm_alloc starts here (below: free for callers)
 };
 

@@ -9,6 +9,7 @@
 #include "chip/kernel_run.h"
 #include "common/stats.h"
 #include "common/trace.h"
+#include "mgmt/mgmt_gdb.h"
 #include "mgmt/mgmt_mailbox.h"
 #include "mgmt/mgmt_run.h"
 #include "mailbox_regs.hpp"
@@ -20,7 +21,7 @@ const char* const kChipUsage =
     "                   [--dtype bf16|fp8e4m3|fp8e5m2] [--dtype-b DT] [--dtype-out fp32|bf16]\n"
     "                   [--buffers B] [--seed S] [--cores N] [--set key.path=value ...]\n"
     "                   [--timing-only] [--no-check] [--stats FILE.json] [--trace FILE.json] [--wave DIR]\n"
-    "                   [--elf FIRMWARE.elf [--mailbox SCRIPT]]\n"
+    "                   [--elf FIRMWARE.elf [--mailbox SCRIPT] [--quiet] [--gdb PORT [--gdb-timeout S]]]\n"
     "  Builds the chip from the preset (default tiny), runs one kernel on each of the first N cores\n"
     "  (default 1; --cores N also sets the chip's core count to at least N), checks the results\n"
     "  against the kernel library's references (not in timing-only mode) and prints the summary.\n"
@@ -37,7 +38,10 @@ const char* const kChipUsage =
     "  --elf FILE: boot this firmware on the management core (docs/firmware.md) and run the kernel\n"
     "         on core 0 through the mailbox instead: the host places it and its launch block in HBM\n"
     "         and posts --mailbox SCRIPT (trnsim mgmt syntax; default \"ping;counter selftests;kernel\";\n"
-    "         'kernel' without arguments launches the placed kernel; 'exit 0' is appended)\n";
+    "         'kernel' without arguments launches the placed kernel; 'exit 0' is appended)\n"
+    "  --quiet: no UART echo; --gdb PORT: wait for gdb-multiarch on 127.0.0.1:PORT before the\n"
+    "         firmware's first instruction (simulated time stops for the whole chip while gdb holds\n"
+    "         the core; docs/firmware.md); --gdb-timeout S: seconds to wait for it (default 60)\n";
 
 namespace {
 
@@ -64,7 +68,8 @@ isa::Dtype to_dtype(const std::string& opt, const std::string& v) {
 
 // --elf: the firmware boots, the host posts the script; 'kernel' launches the
 // placed workload through KERNEL_LAUNCH; its result is checked afterwards.
-bool run_with_firmware(Chip& chip, const WorkloadSpec& spec, const std::string& script_text, std::ostream& out) {
+bool run_with_firmware(Chip& chip, const WorkloadSpec& spec, const std::string& script_text, int gdb_port,
+                       int gdb_timeout_s, std::ostream& out) {
   namespace MB = trnsim::regs::mailbox;
   std::vector<mgmt::MailboxCommand> script;
   try {
@@ -90,6 +95,8 @@ bool run_with_firmware(Chip& chip, const WorkloadSpec& spec, const std::string& 
   }
   out << "firmware: " << chip.options().mgmt_elf << "; " << w.kernel.name << " on core 0, launch block at HBM "
       << TraceWriter::hex(block) << "\n";
+  std::unique_ptr<mgmt::MgmtGdb> gdb;
+  if (gdb_port >= 0) gdb = std::make_unique<mgmt::MgmtGdb>(chip.mgmt(), uint16_t(gdb_port), gdb_timeout_s * 1000, out);
   bool replied = false;
   std::vector<mgmt::MailboxReply> replies;
   const bool done = chip.run_host(
@@ -98,6 +105,11 @@ bool run_with_firmware(Chip& chip, const WorkloadSpec& spec, const std::string& 
                                            &replies);
       },
       sc_core::sc_time(1, sc_core::SC_SEC));
+  // The host thread may have seen EXIT's reply before the firmware wrote the
+  // EXIT register: let it finish (the register stops the simulation), so the
+  // exit code is known (and gdb is told the firmware exited).
+  if (done && !chip.mgmt().exit_code() && sc_core::sc_get_status() == sc_core::SC_PAUSED)
+    sc_core::sc_start(sc_core::sc_time(10, sc_core::SC_MS));
   // EXIT stops the simulation (mgmt_stop_on_exit), perhaps before the host
   // thread sees its reply: every other command must have been answered.
   const bool exit_acked = replies.size() == script.size() && replies.back().status == uint32_t(MB::Status::OK);
@@ -115,7 +127,16 @@ bool run_with_firmware(Chip& chip, const WorkloadSpec& spec, const std::string& 
         << c.message << "\n";
     ok = ok && c.passed;
   }
+  if (gdb) {
+    gdb->end_of_simulation();
+    if (!gdb->error().empty()) {
+      out << "gdb: " << gdb->error() << "\n";
+      ok = false;
+    }
+  }
   if (!done && !exited) out << "the simulation ended before the script did\n";
+  out << "firmware " << (exited ? "exit 0" : "did not exit") << " at simulated "
+      << sc_core::sc_time_stamp().to_seconds() * 1e6 << " us\n";
   if (launched_ok) {
     chip.account_launches({KernelLaunch{0, &w.kernel}});
     out << chip.summary().text();
@@ -129,6 +150,8 @@ bool run_with_firmware(Chip& chip, const WorkloadSpec& spec, const std::string& 
 int chip_main_with(const std::vector<std::string>& args, const BlockSetup& setup, std::ostream& out,
                    std::ostream& err) {
   std::string preset = "tiny", stats_path, trace_path, wave_dir, elf, mailbox = "ping;counter selftests;kernel";
+  bool quiet = false;
+  int gdb_port = -1, gdb_timeout_s = 60;
   std::vector<std::string> sets;
   WorkloadSpec spec;
   spec.m = spec.k = spec.n = 64;
@@ -163,6 +186,16 @@ int chip_main_with(const std::vector<std::string>& args, const BlockSetup& setup
       else if (a == "--wave") wave_dir = val();
       else if (a == "--elf") elf = val();
       else if (a == "--mailbox") mailbox = val();
+      else if (a == "--quiet") quiet = true;
+      else if (a == "--gdb") {
+        const unsigned p = to_uint(a, val());
+        if (p == 0 || p > 65535) throw Usage("--gdb: port must be 1..65535");
+        gdb_port = int(p);
+      } else if (a == "--gdb-timeout") {
+        const unsigned t = to_uint(a, val());
+        if (t == 0 || t > 3600) throw Usage("--gdb-timeout: seconds must be 1..3600");
+        gdb_timeout_s = int(t);
+      }
       else throw Usage("unknown option '" + a + "'");
     }
     if (!b_dtype_set) spec.b_dtype = spec.a_dtype;
@@ -175,6 +208,7 @@ int chip_main_with(const std::vector<std::string>& args, const BlockSetup& setup
     }
     if (!known) throw Usage("unknown kernel '" + spec.kernel + "' (known: " + names + ")");
     if (!elf.empty() && ncores != 1) throw Usage("--elf runs the kernel on core 0 only (no --cores)");
+    if (elf.empty() && (quiet || gdb_port >= 0)) throw Usage("--quiet and --gdb need --elf");
   } catch (const Usage& e) {
     err << "trnsim chip: " << e.what() << "\n" << kChipUsage;
     return 2;
@@ -202,13 +236,14 @@ int chip_main_with(const std::vector<std::string>& args, const BlockSetup& setup
     if (!elf.empty()) {
       opt.mgmt_elf = elf;
       opt.mgmt_stop_on_exit = true;
+      opt.mgmt_uart_echo = !quiet;
     }
     Chip chip("chip0", cfg, opt);
     if (!wave_dir.empty() && chip.tensor_fidelity() == Fidelity::kTlm && chip.dma_fidelity() == Fidelity::kTlm)
       out << "note: --wave: every block runs at tlm fidelity, so there are no waveforms (--set fidelity.tensor=rtl)\n";
     bool ok = true;
     if (!elf.empty()) {
-      ok = run_with_firmware(chip, spec, mailbox, out);
+      ok = run_with_firmware(chip, spec, mailbox, gdb_port, gdb_timeout_s, out);
     } else {
       std::vector<unsigned> cores;
       for (unsigned c = 0; c < ncores; ++c) cores.push_back(c);

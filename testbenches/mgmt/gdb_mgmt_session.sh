@@ -7,8 +7,10 @@
 # host-time pause at the breakpoint) adds no simulated time.
 # Every wait is bounded; the server is killed if still running.
 # usage: gdb_mgmt_session.sh MGMT_RUN ELF PORT GDB_COMMANDS_FILE EXPECT_FILE [server args...]
+# MGMT_RUN may carry a subcommand after a '|': "path/to/trnsim|chip".
 set -u
-run=$1 elf=$2 port=$3 cmds=$4 expect_file=$5
+IFS='|' read -r -a run <<< "$1"
+elf=$2 port=$3 cmds=$4 expect_file=$5
 shift 5
 work=$(mktemp -d)
 server_pid=
@@ -20,14 +22,14 @@ trap cleanup EXIT
 sim_us() { sed -n 's/.*simulated \([0-9.]*\) us.*/\1/p' "$1" | tail -1; }
 
 # Reference: the same run without gdb.
-timeout 60 "$run" --elf "$elf" "$@" --quiet >"$work/ref.log" 2>&1
+timeout 60 "${run[@]}" --elf "$elf" "$@" --quiet >"$work/ref.log" 2>&1
 ref_rc=$?
 ref_us=$(sim_us "$work/ref.log")
 if [[ $ref_rc -ne 0 || -z $ref_us ]]; then
   echo "FAIL: the reference run (no gdb) failed (rc $ref_rc):"; cat "$work/ref.log"; exit 1
 fi
 
-"$run" --elf "$elf" "$@" --gdb "$port" --gdb-timeout 30 >"$work/server.log" 2>&1 &
+"${run[@]}" --elf "$elf" "$@" --gdb "$port" --gdb-timeout 30 >"$work/server.log" 2>&1 &
 server_pid=$!
 for _ in $(seq 100); do  # up to 10 s for the listening line
   grep -q "listening on 127.0.0.1:$port" "$work/server.log" && break
