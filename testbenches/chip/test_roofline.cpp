@@ -49,6 +49,28 @@ GemmRoof run_gemm_roofline(const std::string& preset, unsigned m, unsigned k, un
   return g;
 }
 
+// A FP32 softmax of m x n on core 0 of `chip`; fraction of the HBM peak.
+// Its traffic is at least X in and Y out.
+double run_softmax_roofline(Chip& chip, unsigned m, unsigned n, uint32_t seed) {
+  WorkloadSpec s;
+  s.kernel = "softmax";
+  s.m = m; s.n = n;
+  s.a_dtype = Dtype::FP32;
+  s.c_dtype = Dtype::FP32;
+  s.seed = seed;
+  s.check = false;
+  const WorkloadReport r = run_workload(chip, 0, s);
+  INFO(r.text());
+  REQUIRE(r.run.ok);
+  const ChipSummary sum = chip.summary();
+  const double frac = sum.hbm_bytes_per_s / sum.hbm_peak_bytes_per_s;
+  std::printf("%sroofline %s softmax %ux%u: HBM %.4g B/s of %.4g peak = %.2f%%\n", sum.text().c_str(),
+              chip.config().name.c_str(), m, n, sum.hbm_bytes_per_s, sum.hbm_peak_bytes_per_s, 100 * frac);
+  CHECK(sum.hbm_bytes >= 2ull * 4 * m * n);
+  CHECK(frac <= 1.0);
+  return frac;
+}
+
 }  // namespace
 
 TEST_CASE("chip: roofline: a large GEMM approaches the tensor peak and never exceeds it") {
@@ -67,22 +89,7 @@ TEST_CASE("chip: roofline: a large GEMM approaches the tensor peak and never exc
 
 TEST_CASE("chip: roofline: a large softmax approaches HBM bandwidth and never exceeds it") {
   Chip chip("chip0", config::load_config("tiny"));
-  WorkloadSpec s;
-  s.kernel = "softmax";
-  s.m = 1024; s.n = 128;
-  s.a_dtype = Dtype::FP32;
-  s.c_dtype = Dtype::FP32;
-  s.seed = 800;
-  s.check = false;
-  const WorkloadReport r = run_workload(chip, 0, s);
-  INFO(r.text());
-  REQUIRE(r.run.ok);
-  const ChipSummary sum = chip.summary();
-  const double frac = sum.hbm_bytes_per_s / sum.hbm_peak_bytes_per_s;
-  std::printf("%sroofline softmax %ux%u: HBM %.4g B/s of %.4g peak = %.1f%%\n", sum.text().c_str(), s.m, s.n,
-              sum.hbm_bytes_per_s, sum.hbm_peak_bytes_per_s, 100 * frac);
-  CHECK(sum.hbm_bytes >= 2ull * 4 * s.m * s.n);  // X in, Y out
-  CHECK(frac <= 1.0);
+  const double frac = run_softmax_roofline(chip, 1024, 128, 800);
   // Bound: each DMA queue keeps max_outstanding (8) bursts of 512 B in flight
   // over a round trip of about 100 ns (NoC 2 x 5 ns, HBM 50 ns + row, the
   // SBUF side), so the one load queue and the one store queue reach about
@@ -144,22 +151,8 @@ TEST_CASE("chip: roofline: a trn2 softmax stays below the HBM peak") {
   ChipOptions opt;
   opt.functional = false;
   Chip chip("chip0", config::load_config("trn2", {"cores=1"}), opt);
-  WorkloadSpec s;
-  s.kernel = "softmax";
-  s.m = 2048; s.n = 512;
-  s.a_dtype = Dtype::FP32;
-  s.c_dtype = Dtype::FP32;
-  s.seed = 740;
-  s.check = false;
-  const WorkloadReport r = run_workload(chip, 0, s);
-  INFO(r.text());
-  REQUIRE(r.run.ok);
+  run_softmax_roofline(chip, 2048, 512, 740);
   const ChipSummary sum = chip.summary();
-  const double frac = sum.hbm_bytes_per_s / sum.hbm_peak_bytes_per_s;
-  std::printf("%sroofline trn2 softmax %ux%u: HBM %.4g B/s of %.4g peak = %.2f%%\n", sum.text().c_str(), s.m, s.n,
-              sum.hbm_bytes_per_s, sum.hbm_peak_bytes_per_s, 100 * frac);
-  CHECK(sum.hbm_bytes >= 2ull * 4 * s.m * s.n);  // X in, Y out
-  CHECK(frac <= 1.0);
   // The softmax loads on the sync engine's queue (4: DMA engine 1) and
   // stores on the vector engine's (1: DMA engine 0), so its HBM traffic is
   // bounded by two engines' 32 B x 0.85 GHz = 27.2 GB/s (instruction and
