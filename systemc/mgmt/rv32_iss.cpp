@@ -1,5 +1,7 @@
-// Rv32Iss: see rv32_iss.h and docs/mgmt.md. One interpreter loop; compressed
-// instructions are expanded to their 32-bit form and share its execution.
+// Rv32Iss: see rv32_iss.h and docs/mgmt.md. Compressed instructions are
+// expanded to their 32-bit form and share its execution. Instructions in RAM
+// run from a predecode cache (run_fast); everything else, and every
+// instruction the hot loop does not handle itself, goes through execute().
 #include "rv32_iss.h"
 
 #include <cstdio>
@@ -40,7 +42,31 @@ constexpr int32_t sext(uint32_t v, int bits) {
   return static_cast<int32_t>(v << (32 - bits)) >> (32 - bits);
 }
 
+// Operations of the predecode cache. kDecode (0) marks an empty entry;
+// kSlow: execute() does it (CSR, SYSTEM, AMO, illegal: rare, and exact by
+// construction); kNop: FENCE, FENCE.I and ALU results to x0.
+enum Op : uint8_t {
+  kDecode = 0, kSlow, kNop,
+  kLui, kAuipc, kJal, kJalr,
+  kBeq, kBne, kBlt, kBge, kBltu, kBgeu,
+  kLb, kLh, kLw, kLbu, kLhu, kSb, kSh, kSw,
+  kAddi, kSlti, kSltiu, kXori, kOri, kAndi, kSlli, kSrli, kSrai,
+  kAdd, kSub, kSll, kSlt, kSltu, kXor, kSrl, kSra, kOr, kAnd,
+  kMul, kMulh, kMulhsu, kMulhu, kDiv, kDivu, kRem, kRemu,
+};
+
 }  // namespace
+
+// One predecoded instruction. Valid for the address it is cached under
+// while (memory word at that address & mask) == raw: the decode is a pure
+// function of the bits, so this check alone keeps the cache exact whoever
+// writes the code. An all-zero entry (mask 0, op kDecode) is empty.
+struct Rv32Iss::Decoded {
+  uint32_t raw;   // the instruction bits (a compressed one zero-extended)
+  uint32_t mask;  // 0xFFFF compressed, 0xFFFFFFFF 32-bit, 0 empty
+  int32_t imm;    // immediate, branch/jump offset or shift amount
+  uint8_t op, rd, rs1, rs2;
+};
 
 const char* stop_reason_name(StopReason r) {
   switch (r) {
@@ -142,6 +168,99 @@ uint32_t rv32_expand_compressed(uint16_t c) {
 }
 
 Rv32Iss::Rv32Iss(Rv32Bus& bus, uint32_t hartid) : bus_(bus), hartid_(hartid) { reset(0); }
+Rv32Iss::~Rv32Iss() = default;
+
+void Rv32Iss::decode(Decoded& d, uint32_t word) {
+  uint32_t insn;
+  if ((word & 3) == 3) {
+    d.raw = insn = word;
+    d.mask = 0xFFFFFFFFu;
+  } else {
+    d.raw = word & 0xFFFF;
+    d.mask = 0xFFFF;
+    insn = rv32_expand_compressed(static_cast<uint16_t>(word));
+  }
+  d.op = kSlow;
+  d.imm = 0;
+  d.rd = static_cast<uint8_t>((insn >> 7) & 31);
+  d.rs1 = static_cast<uint8_t>((insn >> 15) & 31);
+  d.rs2 = static_cast<uint8_t>((insn >> 20) & 31);
+  if (insn == 0) return;  // illegal compressed: execute()'s caller traps
+  const uint32_t f3 = (insn >> 12) & 7, f7 = insn >> 25;
+  const int32_t imm_i = static_cast<int32_t>(insn) >> 20;
+  bool pure = true;  // no effect but writing rd: a nop when rd is x0
+  switch (insn & 0x7F) {
+    case 0x37: d.op = kLui; d.imm = static_cast<int32_t>(insn & 0xFFFFF000u); break;
+    case 0x17: d.op = kAuipc; d.imm = static_cast<int32_t>(insn & 0xFFFFF000u); break;
+    case 0x6F:
+      d.op = kJal;
+      d.imm = (static_cast<int32_t>(insn & 0x80000000u) >> 11) |
+              static_cast<int32_t>((insn & 0xFF000) | ((insn >> 9) & 0x800) | ((insn >> 20) & 0x7FE));
+      pure = false;
+      break;
+    case 0x67:
+      if (f3 == 0) {
+        d.op = kJalr;
+        d.imm = imm_i;
+      }
+      pure = false;
+      break;
+    case 0x63: {
+      static constexpr uint8_t kBr[8] = {kBeq, kBne, kSlow, kSlow, kBlt, kBge, kBltu, kBgeu};
+      d.op = kBr[f3];
+      d.imm = (static_cast<int32_t>(insn & 0x80000000u) >> 19) |
+              static_cast<int32_t>(((insn & 0x80) << 4) | ((insn >> 20) & 0x7E0) | ((insn >> 7) & 0x1E));
+      pure = false;
+      break;
+    }
+    case 0x03: {
+      static constexpr uint8_t kLd[8] = {kLb, kLh, kLw, kSlow, kLbu, kLhu, kSlow, kSlow};
+      d.op = kLd[f3];
+      d.imm = imm_i;
+      pure = false;
+      break;
+    }
+    case 0x23:
+      if (f3 <= 2) d.op = static_cast<uint8_t>(kSb + f3);
+      d.imm = (static_cast<int32_t>(insn) >> 25 << 5) | static_cast<int32_t>((insn >> 7) & 31);
+      pure = false;
+      break;
+    case 0x13:
+      d.imm = imm_i;
+      switch (f3) {
+        case 0: d.op = kAddi; break;
+        case 1:
+          if (f7 == 0) d.op = kSlli;
+          d.imm = d.rs2;
+          break;
+        case 2: d.op = kSlti; break;
+        case 3: d.op = kSltiu; break;
+        case 4: d.op = kXori; break;
+        case 5:
+          if (f7 == 0) d.op = kSrli;
+          else if (f7 == 0x20) d.op = kSrai;
+          d.imm = d.rs2;
+          break;
+        case 6: d.op = kOri; break;
+        default: d.op = kAndi; break;
+      }
+      break;
+    case 0x33: {
+      static constexpr uint8_t kAlu[8] = {kAdd, kSll, kSlt, kSltu, kXor, kSrl, kOr, kAnd};
+      static constexpr uint8_t kMulDiv[8] = {kMul, kMulh, kMulhsu, kMulhu, kDiv, kDivu, kRem, kRemu};
+      if (f7 == 0) d.op = kAlu[f3];
+      else if (f7 == 0x20 && f3 == 0) d.op = kSub;
+      else if (f7 == 0x20 && f3 == 5) d.op = kSra;
+      else if (f7 == 1) d.op = kMulDiv[f3];
+      break;
+    }
+    case 0x0F:  // FENCE, FENCE.I: nothing to order; the cache checks itself
+      if (f3 <= 1) d.op = kNop;
+      break;
+    default: break;  // AMO, SYSTEM, illegal: kSlow
+  }
+  if (pure && d.rd == 0 && d.op != kSlow) d.op = kNop;
+}
 
 void Rv32Iss::add_ram(uint32_t base, uint32_t size, uint8_t* data, bool writable) {
   rams_.push_back({base, size, data, writable});
@@ -639,7 +758,8 @@ void Rv32Iss::execute_system(uint32_t insn, uint32_t len) {
 RunResult Rv32Iss::run(uint64_t max_instructions) {
   const uint64_t start = minstret_;
   stop_ = false;
-  for (uint64_t n = 0; n < max_instructions; ++n) {
+  uint64_t n = 0;
+  while (n < max_instructions) {
     if (wfi_) {
       if ((mip_ & mie_) == 0) return {StopReason::kWfi, minstret_ - start};
       wfi_ = false;
@@ -649,6 +769,7 @@ RunResult Rv32Iss::run(uint64_t max_instructions) {
       take_interrupt();
       ++mcycle_;
       ++steps_;
+      ++n;
       if (trace_) {
         char buf[64];
         std::snprintf(buf, sizeof buf, "interrupt mcause=0x%08x", mcause_);
@@ -660,26 +781,206 @@ RunResult Rv32Iss::run(uint64_t max_instructions) {
       return {StopReason::kBreakpoint, minstret_ - start};
     if (trace_) {
       step_traced();
+      ++n;
     } else {
-      uint32_t insn = 0;
-      retired_ = false;
-      if (fetch(insn)) {
-        if ((insn & 3) == 3) {
-          execute(insn, 4);
-        } else {
-          const uint32_t full = rv32_expand_compressed(static_cast<uint16_t>(insn));
-          if (full) execute(full, 2);
-          else illegal(insn, 2);
-        }
-      }
-      ++mcycle_;
-      ++steps_;
-      minstret_ += retired_;
-      pc_ = next_pc_;
+      // Nothing run_fast executes changes what the checks above look at
+      // (it leaves after any instruction that might), so it runs a burst;
+      // with breakpoints set, one instruction at a time.
+      n += run_fast(breakpoints_.empty() ? max_instructions - n : 1);
     }
     if (stop_) return {stop_reason_, minstret_ - start};
   }
   return {StopReason::kLimit, minstret_ - start};
+}
+
+void Rv32Iss::step_uncached() {
+  uint32_t insn = 0;
+  retired_ = false;
+  if (fetch(insn)) {
+    if ((insn & 3) == 3) {
+      execute(insn, 4);
+    } else {
+      const uint32_t full = rv32_expand_compressed(static_cast<uint16_t>(insn));
+      if (full) execute(full, 2);
+      else illegal(insn, 2);
+    }
+  }
+  ++mcycle_;
+  ++steps_;
+  minstret_ += retired_;
+  pc_ = next_pc_;
+}
+
+uint64_t Rv32Iss::run_fast(uint64_t budget) {
+  if (!icache_) icache_ = std::make_unique<Decoded[]>(size_t{1} << kIcacheBits);  // zeroed: empty
+  Decoded* const ic = icache_.get();
+  constexpr uint32_t kIndexMask = (1u << kIcacheBits) - 1;
+  uint32_t* const x = x_;
+  uint32_t pc = pc_;
+  uint64_t k = 0;  // instructions retired here, not yet in mcycle_/steps_/minstret_
+  // The fetch region: [fbase, fbase + fspan) are the pcs with 4 bytes in it.
+  uint32_t fbase = fetch_ram_.base;
+  const uint8_t* fhost = fetch_ram_.data;
+  uint32_t fspan = fetch_ram_.size >= 4 ? fetch_ram_.size - 3 : 0;
+  uint32_t w = 0, len = 4;
+  while (k < budget) {
+    uint32_t off = pc - fbase;
+    if (__builtin_expect(off >= fspan, 0)) {
+      if (!ram_ptr(fetch_ram_, pc, 4, false)) {
+        // Not 4 bytes of one RAM region: the bus, or a region's last halfword.
+        mcycle_ += k;
+        steps_ += k;
+        minstret_ += k;
+        pc_ = pc;
+        step_uncached();
+        return k + 1;
+      }
+      fbase = fetch_ram_.base;
+      fhost = fetch_ram_.data;
+      fspan = fetch_ram_.size - 3;
+      off = pc - fbase;
+    }
+    std::memcpy(&w, fhost + off, 4);
+    Decoded& d = ic[((pc >> 1) ^ (pc >> (kIcacheBits + 1))) & kIndexMask];
+    if (__builtin_expect(((w ^ d.raw) & d.mask) != 0, 0)) decode(d, w);
+  dispatch:
+    len = 2 + ((d.mask >> 15) & 2);
+    const uint32_t a = x[d.rs1], b = x[d.rs2];
+    const uint32_t imm = static_cast<uint32_t>(d.imm);
+    uint32_t* const rd = &x[d.rd];
+    switch (d.op) {
+      case kDecode:  // an empty entry (mask 0 matched anything)
+        decode(d, w);
+        goto dispatch;
+      case kSlow: goto slow;
+      case kNop: pc += len; break;
+      case kLui: *rd = imm; pc += len; break;
+      case kAuipc: *rd = pc + imm; pc += len; break;
+      case kJal:
+        *rd = pc + len;
+        x[0] = 0;
+        pc += imm;
+        break;
+      case kJalr:
+        *rd = pc + len;
+        x[0] = 0;
+        pc = (a + imm) & ~1u;
+        break;
+      case kBeq: pc += a == b ? imm : len; break;
+      case kBne: pc += a != b ? imm : len; break;
+      case kBlt: pc += static_cast<int32_t>(a) < static_cast<int32_t>(b) ? imm : len; break;
+      case kBge: pc += static_cast<int32_t>(a) >= static_cast<int32_t>(b) ? imm : len; break;
+      case kBltu: pc += a < b ? imm : len; break;
+      case kBgeu: pc += a >= b ? imm : len; break;
+#define TRNSIM_ISS_LOAD(OP, SIZE, EXPR)                                   \
+  case OP: {                                                             \
+    const uint32_t addr = a + imm;                                       \
+    const uint8_t* p;                                                    \
+    if ((addr & (SIZE - 1)) || watching_ || !(p = ram_ptr(addr, SIZE))) \
+      goto slow;                                                         \
+    uint32_t v = 0;                                                      \
+    std::memcpy(&v, p, SIZE);                                            \
+    *rd = EXPR;                                                          \
+    x[0] = 0;                                                            \
+    pc += len;                                                           \
+    break;                                                               \
+  }
+      TRNSIM_ISS_LOAD(kLb, 1, static_cast<uint32_t>(sext(v, 8)))
+      TRNSIM_ISS_LOAD(kLh, 2, static_cast<uint32_t>(sext(v, 16)))
+      TRNSIM_ISS_LOAD(kLw, 4, v)
+      TRNSIM_ISS_LOAD(kLbu, 1, v)
+      TRNSIM_ISS_LOAD(kLhu, 2, v)
+#undef TRNSIM_ISS_LOAD
+#define TRNSIM_ISS_STORE(OP, SIZE)                                                   \
+  case OP: {                                                                        \
+    const uint32_t addr = a + imm;                                                  \
+    uint8_t* p;                                                                     \
+    if ((addr & (SIZE - 1)) || watching_ || !(p = ram_wptr(addr, SIZE)) ||          \
+        (tohost_enabled_ && addr < tohost_addr_ + 4u && addr + SIZE > tohost_addr_)) \
+      goto slow;                                                                    \
+    std::memcpy(p, &b, SIZE);                                                       \
+    pc += len;                                                                      \
+    break;                                                                          \
+  }
+      TRNSIM_ISS_STORE(kSb, 1)
+      TRNSIM_ISS_STORE(kSh, 2)
+      TRNSIM_ISS_STORE(kSw, 4)
+#undef TRNSIM_ISS_STORE
+      case kAddi: *rd = a + imm; pc += len; break;
+      case kSlti: *rd = static_cast<int32_t>(a) < d.imm; pc += len; break;
+      case kSltiu: *rd = a < imm; pc += len; break;
+      case kXori: *rd = a ^ imm; pc += len; break;
+      case kOri: *rd = a | imm; pc += len; break;
+      case kAndi: *rd = a & imm; pc += len; break;
+      case kSlli: *rd = a << imm; pc += len; break;
+      case kSrli: *rd = a >> imm; pc += len; break;
+      case kSrai: *rd = static_cast<uint32_t>(static_cast<int32_t>(a) >> imm); pc += len; break;
+      case kAdd: *rd = a + b; pc += len; break;
+      case kSub: *rd = a - b; pc += len; break;
+      case kSll: *rd = a << (b & 31); pc += len; break;
+      case kSlt: *rd = static_cast<int32_t>(a) < static_cast<int32_t>(b); pc += len; break;
+      case kSltu: *rd = a < b; pc += len; break;
+      case kXor: *rd = a ^ b; pc += len; break;
+      case kSrl: *rd = a >> (b & 31); pc += len; break;
+      case kSra: *rd = static_cast<uint32_t>(static_cast<int32_t>(a) >> (b & 31)); pc += len; break;
+      case kOr: *rd = a | b; pc += len; break;
+      case kAnd: *rd = a & b; pc += len; break;
+      case kMul: *rd = a * b; pc += len; break;
+      case kMulh:
+        *rd = static_cast<uint32_t>(
+            static_cast<uint64_t>(int64_t{static_cast<int32_t>(a)} * static_cast<int32_t>(b)) >> 32);
+        pc += len;
+        break;
+      case kMulhsu:
+        *rd = static_cast<uint32_t>(
+            static_cast<uint64_t>(int64_t{static_cast<int32_t>(a)} * int64_t{b}) >> 32);
+        pc += len;
+        break;
+      case kMulhu: *rd = static_cast<uint32_t>((uint64_t{a} * b) >> 32); pc += len; break;
+      case kDiv:  // /0 -> -1, INT_MIN/-1 -> INT_MIN
+        *rd = b == 0 ? 0xFFFFFFFFu
+              : (a == 0x80000000u && b == 0xFFFFFFFFu)
+                  ? a
+                  : static_cast<uint32_t>(static_cast<int32_t>(a) / static_cast<int32_t>(b));
+        pc += len;
+        break;
+      case kDivu: *rd = b == 0 ? 0xFFFFFFFFu : a / b; pc += len; break;
+      case kRem:  // /0 -> dividend, INT_MIN%-1 -> 0
+        *rd = b == 0 ? a
+              : (a == 0x80000000u && b == 0xFFFFFFFFu)
+                  ? 0
+                  : static_cast<uint32_t>(static_cast<int32_t>(a) % static_cast<int32_t>(b));
+        pc += len;
+        break;
+      case kRemu: *rd = b == 0 ? a : a % b; pc += len; break;
+      default: goto slow;
+    }
+    ++k;
+  }
+  mcycle_ += k;
+  steps_ += k;
+  minstret_ += k;
+  pc_ = pc;
+  return k;
+
+slow:
+  // The instruction at pc goes through execute(), with everything it may
+  // touch (counters for a bus callback, pc for a trap) up to date.
+  mcycle_ += k;
+  steps_ += k;
+  minstret_ += k;
+  pc_ = pc;
+  retired_ = false;
+  {
+    const uint32_t full = len == 4 ? w : rv32_expand_compressed(static_cast<uint16_t>(w));
+    if (full) execute(full, len);
+    else illegal(w, 2);
+  }
+  ++mcycle_;
+  ++steps_;
+  minstret_ += retired_;
+  pc_ = next_pc_;
+  return k + 1;
 }
 
 void Rv32Iss::step_traced() {

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <unordered_set>
 #include <vector>
@@ -94,6 +95,9 @@ enum class Irq : uint32_t { kSoftware = csr::kMsip, kTimer = csr::kMtip, kExtern
 class Rv32Iss {
  public:
   explicit Rv32Iss(Rv32Bus& bus, uint32_t hartid = 0);
+  ~Rv32Iss();
+  Rv32Iss(const Rv32Iss&) = delete;
+  Rv32Iss& operator=(const Rv32Iss&) = delete;
 
   // A RAM region the core reaches by pointer (DMI): fetch, load and store
   // inside it never touch the bus. The memory stays owned by the caller.
@@ -106,6 +110,11 @@ class Rv32Iss {
   // Registers to zero, CSRs to reset values, pc = reset_pc.
   void reset(uint32_t reset_pc);
 
+  // Instructions fetched from a RAM region go through the predecode cache
+  // (docs/mgmt.md "Predecode cache"): decoded once per address, checked
+  // against the instruction bits in memory at every execution, so code that
+  // anyone changes (stores, DMA, debugger, a new DMI mapping) executes as
+  // written, with or without FENCE.I. Architecturally invisible.
   RunResult run(uint64_t max_instructions);
   RunResult step() { return run(1); }
 
@@ -207,6 +216,12 @@ class Rv32Iss {
   void illegal(uint32_t insn, uint32_t len);
   bool take_interrupt();
   void step_traced();
+  // The predecoded hot loop: at most budget (>= 1) slots; returns how many
+  // it used. Leaves after any instruction that needs run()'s checks (a CSR,
+  // system or AMO instruction, a trap, a bus access, a fetch outside RAM).
+  uint64_t run_fast(uint64_t budget);
+  // One instruction fetched, expanded and executed the unoptimised way.
+  void step_uncached();
   // Watchpoint test of one data access (only called while watching_).
   bool watch_stop(uint32_t addr, unsigned size, bool write, bool read);
 
@@ -244,6 +259,15 @@ class Rv32Iss {
   uint64_t watch_skip_step_ = ~uint64_t{0};  // ... if steps_ still equals this
   WatchHit watch_hit_;
   TraceFn trace_;
+
+  // Predecode cache: direct-mapped by halfword address, 2^kIcacheBits
+  // entries of 16 bytes (256 KiB, allocated at the first run).
+  struct Decoded;
+  static constexpr unsigned kIcacheBits = 14;
+  std::unique_ptr<Decoded[]> icache_;
+  // Fills d from the memory word at its address (the low halfword is the
+  // instruction if it is compressed).
+  static void decode(Decoded& d, uint32_t word);
 };
 
 }  // namespace trnsim::mgmt

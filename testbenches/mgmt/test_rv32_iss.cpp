@@ -4,6 +4,8 @@
 #include <catch2/catch.hpp>
 
 #include <cstring>
+#include <functional>
+#include <random>
 #include <vector>
 
 #include "mgmt/rv32_iss.h"
@@ -52,6 +54,7 @@ constexpr uint32_t kEcall = 0x00000073, kEbreak = 0x00100073, kMret = 0x30200073
 
 struct MmioBus : Rv32Bus {
   std::vector<std::pair<uint32_t, uint32_t>> writes;
+  std::function<void(uint32_t, uint32_t)> on_write;  // a device's side effect
   BusResult read(uint32_t addr, unsigned, uint32_t& data) override {
     data = 0xA5A5A5A5u;
     return addr - 0x10000000u < 0x1000 ? BusResult::kOk : BusResult::kError;
@@ -59,6 +62,7 @@ struct MmioBus : Rv32Bus {
   BusResult write(uint32_t addr, unsigned, uint32_t data) override {
     if (addr - 0x10000000u >= 0x1000) return BusResult::kError;
     writes.emplace_back(addr, data);
+    if (on_write) on_write(addr, data);
     return BusResult::kOk;
   }
 };
@@ -565,4 +569,225 @@ TEST_CASE("debugger access to a device goes by aligned words", "[iss]") {
   CHECK(b[0] == 0x33);
   CHECK(b[1] == 0x22);
   CHECK_FALSE(core.debug_read(0x30000000u, w, 4));
+}
+
+// --- Predecode cache (docs/mgmt.md "Predecode cache") ----------------------
+
+namespace {
+
+constexpr uint32_t kFenceI = 0x0000100F;
+uint32_t c_addi(uint32_t rd, int32_t imm) {  // c.addi rd, imm (-32..31, not 0)
+  const uint32_t u = static_cast<uint32_t>(imm);
+  return (((u >> 5) & 1) << 12) | (rd << 7) | ((u & 31) << 2) | 1;
+}
+
+struct Outcome {
+  StopReason reason;
+  uint32_t x5, pc;
+  uint64_t instret, cycles;
+};
+
+// Executes the instruction at T (addi x5,x5,1), overwrites it with patch by
+// a store (then FENCE.I or a NOP), and executes T again; ends in WFI.
+// traced: through the trace callback, i.e. the reference path without the
+// predecode cache.
+Outcome run_patched_code(uint32_t patch, bool fence_i, bool traced) {
+  Fixture f;
+  f.load({addi(5, 0, 0), addi(10, 0, 0),
+          addi(5, 5, 1),                        // 0x08 T
+          addi(10, 10, 1), addi(11, 0, 2),
+          b_type(0x1C, 11, 10, 0),              // 0x14 beq x10,x11 -> 0x30 (second pass)
+          lui(12, kData >> 12),                 // 0x18
+          i_type(0, 12, 2, 13, 0x03),           // 0x1c lw x13,0(x12): the new instruction
+          0x00000717,                           // 0x20 auipc x14,0
+          s_type(-0x18, 13, 14, 2),             // 0x24 sw x13,-0x18(x14): over T
+          fence_i ? kFenceI : kNop,             // 0x28
+          jal(0, -0x24),                        // 0x2c back to T
+          kWfi});                               // 0x30
+  f.load({patch}, kData);
+  if (traced) f.core.set_trace([](uint32_t, uint32_t, const std::string&) {});
+  const auto r = f.core.run(1000);
+  return {r.reason, f.core.reg(5), f.core.pc(), f.core.instret(), f.core.cycles()};
+}
+
+}  // namespace
+
+TEST_CASE("predecode cache: code patched by a store runs as written, with and without FENCE.I", "[iss]") {
+  const uint32_t two_compressed = (c_addi(5, 4) << 16) | c_addi(5, 3);
+  struct Case { uint32_t patch, x5; };
+  for (const Case c : {Case{addi(5, 5, 100), 101}, Case{two_compressed, 8}}) {
+    for (const bool fence_i : {false, true}) {
+      CAPTURE(c.patch, fence_i);
+      const Outcome fast = run_patched_code(c.patch, fence_i, false);
+      const Outcome ref = run_patched_code(c.patch, fence_i, true);
+      CHECK(fast.reason == StopReason::kWfi);
+      CHECK(fast.x5 == c.x5);
+      CHECK(fast.pc == kBase + 0x34);  // after the WFI
+      CHECK(fast.x5 == ref.x5);
+      CHECK(fast.pc == ref.pc);
+      CHECK(fast.instret == ref.instret);
+      CHECK(fast.cycles == ref.cycles);
+    }
+  }
+}
+
+TEST_CASE("predecode cache: code written by a debugger, another master or a new DMI mapping", "[iss]") {
+  Fixture f;
+  f.core.set_reg(20, 0x10000000u);
+  f.core.set_ebreak_stops(true);
+  // sw x0,0(x20) (a device write); addi x5,x5,1; ebreak (stops the run)
+  f.load({s_type(0, 0, 20, 2), addi(5, 5, 1), kEbreak});
+  auto again = [&] {
+    f.core.set_pc(kBase);
+    return f.core.run(100).reason;
+  };
+  REQUIRE(again() == StopReason::kEbreak);
+  CHECK(f.core.reg(5) == 1);
+  // The debugger (gdb's M packet) rewrites the cached addi.
+  const uint32_t add10 = addi(5, 5, 10);
+  REQUIRE(f.core.debug_write(kBase + 4, &add10, 4));
+  REQUIRE(again() == StopReason::kEbreak);
+  CHECK(f.core.reg(5) == 11);
+  // Another master (a DMA into the RAM) between runs.
+  f.load({addi(5, 5, 100)}, kBase + 4);
+  REQUIRE(again() == StopReason::kEbreak);
+  CHECK(f.core.reg(5) == 111);
+  // ... and during a run: the device write makes it rewrite the next instruction.
+  f.bus.on_write = [&](uint32_t, uint32_t) { f.load({addi(5, 5, 1000)}, kBase + 4); };
+  REQUIRE(again() == StopReason::kEbreak);
+  CHECK(f.core.reg(5) == 1111);
+  f.bus.on_write = nullptr;
+  // A DMI invalidation and a new mapping of other memory at the same address.
+  std::vector<uint8_t> other(4096, 0);
+  const uint32_t prog[] = {kNop, addi(5, 5, -1000), kEbreak};
+  std::memcpy(other.data(), prog, sizeof prog);
+  f.core.clear_rams();
+  f.core.add_ram(kBase, static_cast<uint32_t>(other.size()), other.data());
+  REQUIRE(again() == StopReason::kEbreak);
+  CHECK(f.core.reg(5) == 111);
+  CHECK(f.core.instret() == 5 * 2);  // the stopping EBREAK retires nothing
+}
+
+TEST_CASE("predecode cache: the last halfwords of a RAM region fetch as before", "[iss]") {
+  // A 64 KiB RAM ends at kBase + 0x10000; beyond it the bus faults.
+  const uint32_t end = kBase + 0x10000;
+  for (const bool compressed_last : {true, false}) {
+    CAPTURE(compressed_last);
+    Fixture f;
+    f.core.write_csr(csr::kMtvec, kBase + 0x100);
+    f.load({kWfi}, kBase + 0x100);
+    f.load({jal(0, 0xFFFC)});  // to end - 4
+    // end - 4: c.addi x5,3 ; end - 2: c.addi x5,4 or the low half of a 32-bit addi.
+    f.load16({static_cast<uint16_t>(c_addi(5, 3)),
+              static_cast<uint16_t>(compressed_last ? c_addi(5, 4) : (addi(5, 5, 1) & 0xFFFF))},
+             end - 4);
+    REQUIRE(f.core.run(100).reason == StopReason::kWfi);
+    CHECK(f.csr(csr::kMcause) == cause::kInsnAccess);
+    CHECK(f.csr(csr::kMtval) == end);  // the halfword that is not there
+    CHECK(f.csr(csr::kMepc) == (compressed_last ? end : end - 2));
+    CHECK(f.core.reg(5) == (compressed_last ? 7u : 3u));
+    CHECK(f.core.instret() == (compressed_last ? 4u : 3u));  // jal, c.addi(s), wfi
+  }
+}
+
+TEST_CASE("predecode cache: random programs match the reference path", "[iss]") {
+  // Straight-line RV32IMC code with forward branches and jumps, loads and
+  // stores around x31, run with the predecode cache and through the trace
+  // callback (execute() on every instruction, no cache); every register,
+  // pc, the counters and the data must agree.
+  const uint32_t seed = 20261122;
+  INFO("seed " << seed);
+  std::mt19937 rng(seed);
+  auto pick = [&](uint32_t n) { return static_cast<uint32_t>(rng() % n); };
+  auto reg = [&] { return 1 + pick(30); };  // x1..x30 (x31: the data pointer)
+  for (int prog = 0; prog < 20; ++prog) {
+    CAPTURE(prog);
+    constexpr int kN = 300;
+    struct Slot { uint32_t bits; unsigned len; int target; };  // target: slot index (branches, jal)
+    std::vector<Slot> slots;
+    for (int i = 0; i < kN; ++i) {
+      const uint32_t kind = pick(12);
+      const int tgt = std::min(kN, i + 1 + static_cast<int>(pick(8)));
+      const uint32_t f3 = pick(8);
+      switch (kind) {
+        case 0: case 1: {  // OP (I, and M with f7 = 1)
+          const uint32_t f7 = pick(3) == 0 ? 1 : (pick(4) == 0 && (f3 == 0 || f3 == 5) ? 0x20 : 0);
+          slots.push_back({op(f7, f3, reg(), reg(), reg()), 4, -1});
+          break;
+        }
+        case 2: case 3: {  // OP-IMM
+          uint32_t imm = pick(4096);
+          if (f3 == 1) imm &= 31;
+          if (f3 == 5) imm = (imm & 31) | (pick(2) ? 0x400 : 0);
+          slots.push_back({i_type(static_cast<int32_t>(imm), reg(), f3, reg(), 0x13), 4, -1});
+          break;
+        }
+        case 4: slots.push_back({(pick(1u << 20) << 12) | (reg() << 7) | (pick(2) ? 0x37 : 0x17), 4, -1}); break;
+        case 5: {  // load, aligned
+          static const uint32_t kLd[5] = {0, 1, 2, 4, 5};
+          const uint32_t l = kLd[pick(5)], size = 1u << (l & 3);
+          const int32_t off = static_cast<int32_t>((pick(1024) - 512) & ~(size - 1));
+          slots.push_back({i_type(off, 31, l, reg(), 0x03), 4, -1});
+          break;
+        }
+        case 6: {  // store, aligned
+          const uint32_t sf3 = pick(3), size = 1u << sf3;
+          const int32_t off = static_cast<int32_t>((pick(1024) - 512) & ~(size - 1));
+          slots.push_back({s_type(off, reg(), 31, sf3), 4, -1});
+          break;
+        }
+        case 7: {  // branch forward
+          static const uint32_t kBr[6] = {0, 1, 4, 5, 6, 7};
+          slots.push_back({b_type(0, reg(), reg(), kBr[pick(6)]), 4, tgt});
+          break;
+        }
+        case 8: slots.push_back({jal(pick(2) ? reg() : 0, 0), 4, tgt}); break;
+        default: {  // a compressed instruction that expands to straight-line ALU code
+          for (;;) {
+            const uint16_t c = static_cast<uint16_t>(rng());
+            const uint32_t full = rv32_expand_compressed(c);
+            const uint32_t opc = full & 0x7F;
+            if ((c & 3) == 3 || !full || !(opc == 0x13 || opc == 0x33 || opc == 0x37)) continue;
+            if (((full >> 7) & 31) == 31 || ((full >> 7) & 31) == 2) continue;  // keep x31, sp
+            slots.push_back({c, 2, -1});
+            break;
+          }
+        }
+      }
+    }
+    std::vector<uint32_t> at(kN + 1, 0);  // slot offsets; slot kN is the final WFI
+    for (int i = 0; i < kN; ++i) at[i + 1] = at[i] + slots[i].len;
+    Fixture fa, fb;
+    for (Fixture* f : {&fa, &fb}) {
+      for (int i = 0; i < kN; ++i) {
+        uint32_t bits = slots[i].bits;
+        if (slots[i].target >= 0) {
+          const int32_t d = static_cast<int32_t>(at[slots[i].target] - at[i]);
+          bits = (bits & 0x7F) == 0x63 ? b_type(d, (bits >> 20) & 31, (bits >> 15) & 31, (bits >> 12) & 7)
+                                       : jal((bits >> 7) & 31, d);
+        }
+        std::memcpy(f->ram.data() + at[i], &bits, slots[i].len);
+      }
+      const uint32_t wfi = kWfi;
+      std::memcpy(f->ram.data() + at[kN], &wfi, 4);
+      std::mt19937 init(seed + static_cast<uint32_t>(prog));
+      for (unsigned r = 1; r < 31; ++r) f->core.set_reg(r, init());
+      f->core.set_reg(31, kData + 0x800);
+      for (unsigned i = 0; i < 4096; ++i) f->ram[0x1000 + i] = static_cast<uint8_t>(init());
+    }
+    fb.core.set_trace([](uint32_t, uint32_t, const std::string&) {});
+    const auto ra = fa.core.run(10 * kN);
+    const auto rb = fb.core.run(10 * kN);
+    REQUIRE(ra.reason == StopReason::kWfi);
+    REQUIRE(rb.reason == StopReason::kWfi);
+    CHECK(ra.executed == rb.executed);
+    for (unsigned r = 0; r < 32; ++r) {
+      CAPTURE(r);
+      CHECK(fa.core.reg(r) == fb.core.reg(r));
+    }
+    CHECK(fa.core.pc() == fb.core.pc());
+    CHECK(fa.core.instret() == fb.core.instret());
+    CHECK(fa.core.cycles() == fb.core.cycles());
+    CHECK(fa.ram == fb.ram);
+  }
 }
