@@ -6,6 +6,9 @@
 #include <cstring>
 #include <sstream>
 #include <stdexcept>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "chip/chip_map.h"
 #include "common/tlm_util.h"
@@ -726,13 +729,16 @@ void NeuronCore::exec_matmul(unsigned e, const isa::Instruction& in, long idx) {
   const uint32_t rpb = cfg_.core.psum_bank_bytes / 4;
   const uint32_t row0 = uint32_t(D.bank) * rpb + D.offset / 4;
   if (in.accumulate)
-    for (unsigned m = 0; m < M; ++m)
+    for (unsigned m = 0; m < M; ++m) {
+      // (memchr: a quick scan of the row's flags, then the slow walk only to name the element)
+      if (N == 0 || !std::memchr(&psum_coherent_[std::size_t(row0 + m) * C + D.start], 0, N)) continue;
       for (unsigned n = 0; n < N; ++n)
         if (!psum_coherent_[std::size_t(row0 + m) * C + D.start + n])
           return refuse("accumulate onto PSUM bank " + std::to_string(D.bank) + " partition " +
                         std::to_string(D.start + n) + " element " + std::to_string(D.offset / 4 + m) +
                         ", which was last written by another engine or DMA, not by a MATMUL (the tensor "
                         "block accumulates in its own PSUM)");
+    }
   const isa::Dtype wdt = in.load_weights ? in.a.dtype : st_.weights.dtype;
   const double rate = cfg_.matmul_rate(wdt, in.b.dtype);
   if (!(rate > 0))
@@ -779,26 +785,61 @@ void NeuronCore::exec_matmul(unsigned e, const isa::Instruction& in, long idx) {
   tile.model_done = model_end + cfg_.tensor.period * double(R + C + 1);  // + the array's fill and drain
   mm_tiles_q_.push_back(tile);
 
-  auto acts_of = [&](unsigned t) {
-    std::vector<uint8_t> bytes(std::size_t(M) * R * 2, 0);
+  // The activation stream of K tile t into mm_acts_ (reused: the stream
+  // write is synchronous): row m holds element m of partitions k0 .. k0 + kr - 1.
+  auto acts_of = [&](unsigned t) -> std::vector<uint8_t>& {
+    std::vector<uint8_t>& bytes = mm_acts_;
     const unsigned es = isa::dtype_bytes(in.b.dtype);
+    const unsigned k0 = t * R, kr = std::min(R, K - k0);
+    bytes.resize(std::size_t(M) * R * 2);
+    if (!fn || kr < R) std::fill(bytes.begin(), bytes.end(), uint8_t(0));
     if (fn && contiguous(in.b) && es <= 2) {
-      // Partition by partition (each is contiguous in SBUF): row m of the
-      // stream takes element m of partitions k0 .. k0 + kr - 1.
-      const unsigned k0 = t * R, kr = std::min(R, K - k0);
-      for (unsigned r = 0; r < kr; ++r) {
-        const uint8_t* src = row_ptr(st_, in.b, k0 + r);
-        uint8_t* dst = &bytes[std::size_t(r) * 2];
-        if (es == 2)
-          for (unsigned m = 0; m < M; ++m) {
-            dst[std::size_t(m) * R * 2] = src[2 * m];
-            dst[std::size_t(m) * R * 2 + 1] = src[2 * m + 1];
+      // A transpose of partitions x elements, in blocks of 32 x 32 so that
+      // the partition rows read and the stream rows written stay in L1 (the
+      // stream rows are 2 R bytes apart: a plain column walk misses on each).
+      constexpr unsigned kBlk = 32;
+      const uint8_t* src[kBlk];
+      for (unsigned r0 = 0; r0 < kr; r0 += kBlk) {
+        const unsigned nr = std::min(kBlk, kr - r0);
+        for (unsigned r = 0; r < nr; ++r) src[r] = row_ptr(st_, in.b, k0 + r0 + r);
+        for (unsigned m0 = 0; m0 < M; m0 += kBlk) {
+          const unsigned nm = std::min(kBlk, M - m0);
+          unsigned r = 0;
+#if defined(__SSE2__)
+          // 8 x 8 transposes of 16-bit codes (bit moves only).
+          if (es == 2 && nm % 8 == 0)
+            for (; r + 8 <= nr; r += 8)
+              for (unsigned m = 0; m < nm; m += 8) {
+                __m128i a[8];
+                for (unsigned i = 0; i < 8; ++i)
+                  a[i] = _mm_loadu_si128(reinterpret_cast<const __m128i*>(src[r + i] + std::size_t(m0 + m) * 2));
+                const __m128i t0 = _mm_unpacklo_epi16(a[0], a[1]), t1 = _mm_unpackhi_epi16(a[0], a[1]);
+                const __m128i t2 = _mm_unpacklo_epi16(a[2], a[3]), t3 = _mm_unpackhi_epi16(a[2], a[3]);
+                const __m128i t4 = _mm_unpacklo_epi16(a[4], a[5]), t5 = _mm_unpackhi_epi16(a[4], a[5]);
+                const __m128i t6 = _mm_unpacklo_epi16(a[6], a[7]), t7 = _mm_unpackhi_epi16(a[6], a[7]);
+                const __m128i u0 = _mm_unpacklo_epi32(t0, t2), u1 = _mm_unpackhi_epi32(t0, t2);
+                const __m128i u2 = _mm_unpacklo_epi32(t1, t3), u3 = _mm_unpackhi_epi32(t1, t3);
+                const __m128i u4 = _mm_unpacklo_epi32(t4, t6), u5 = _mm_unpackhi_epi32(t4, t6);
+                const __m128i u6 = _mm_unpacklo_epi32(t5, t7), u7 = _mm_unpackhi_epi32(t5, t7);
+                const __m128i o[8] = {_mm_unpacklo_epi64(u0, u4), _mm_unpackhi_epi64(u0, u4),
+                                      _mm_unpacklo_epi64(u1, u5), _mm_unpackhi_epi64(u1, u5),
+                                      _mm_unpacklo_epi64(u2, u6), _mm_unpackhi_epi64(u2, u6),
+                                      _mm_unpacklo_epi64(u3, u7), _mm_unpackhi_epi64(u3, u7)};
+                for (unsigned i = 0; i < 8; ++i)
+                  _mm_storeu_si128(reinterpret_cast<__m128i*>(&bytes[(std::size_t(m0 + m + i) * R + r0 + r) * 2]), o[i]);
+              }
+#endif
+          for (; r < nr; ++r) {
+            uint8_t* dst = &bytes[(std::size_t(m0) * R + r0 + r) * 2];
+            const uint8_t* s = src[r] + std::size_t(m0) * es;
+            if (es == 2)
+              for (unsigned m = 0; m < nm; ++m) std::memcpy(dst + std::size_t(m) * R * 2, s + 2 * m, 2);
+            else
+              for (unsigned m = 0; m < nm; ++m) dst[std::size_t(m) * R * 2] = s[m];
           }
-        else
-          for (unsigned m = 0; m < M; ++m) dst[std::size_t(m) * R * 2] = src[m];
+        }
       }
     } else if (fn) {
-      const unsigned k0 = t * R, kr = std::min(R, K - k0);
       for (unsigned m = 0; m < M; ++m)
         for (unsigned r = 0; r < kr; ++r) {
           const uint32_t v = st_.read(in.b, k0 + r, m);
@@ -840,13 +881,11 @@ void NeuronCore::exec_matmul(unsigned e, const isa::Instruction& in, long idx) {
     }
     // Activations of the previous tile while this tile's weights load.
     if (t > 0) {
-      auto a = acts_of(t - 1);
-      stream_rows(false, a, e);
+      stream_rows(false, acts_of(t - 1), e);
     }
   }
   if (stopped_) return;
-  auto a = acts_of(tiles - 1);
-  stream_rows(false, a, e);
+  stream_rows(false, acts_of(tiles - 1), e);
   // The engine issues its next instruction after the modelled interval (or
   // the block's own time, if longer). The instruction completes when its last
   // result row is in PSUM and the modelled latency has passed
@@ -855,6 +894,57 @@ void NeuronCore::exec_matmul(unsigned e, const isa::Instruction& in, long idx) {
   if (!stopped_ && now < model_end) {
     mm_model_cycles_ += cycles_of(model_end - now, cfg_.tensor.period);
     sc_core::wait(model_end - now);
+  }
+}
+
+// A tile's result rows (row m, lane c at mm_stage_[m * C + c]) into the
+// PSUM, where lane c of row m is element m of partition c: a transpose, in
+// blocks of 16 x 16 so that both sides stay in L1 (the partitions of a bank
+// are psum_bank_bytes apart; one 4-byte store per partition and row, as the
+// rows arrive, missed on nearly every store).
+void NeuronCore::flush_mm_stage(const MmTile& t) {
+  const unsigned C = cfg_.tensor.cols;
+  const unsigned N = t.in.d.count, p0 = t.in.d.start;
+  const uint32_t rpb = cfg_.core.psum_bank_bytes / 4;
+  if (N == 0) return;
+  constexpr unsigned kBlk = 16;
+  std::vector<uint8_t*> dst(N);
+  for (uint32_t m = 0; m < t.rows;) {
+    const uint32_t row = t.psum_row0 + m, bank = row / rpb, elem = row % rpb;
+    const uint32_t run = std::min(t.rows - m, rpb - elem);  // rows within this bank
+    for (unsigned n = 0; n < N; ++n) dst[n] = st_.psum(bank, p0 + n, elem * 4);  // range-checked
+    const uint32_t* stage = &mm_stage_[std::size_t(m) * C + p0];  // row i, partition n: stage[i * C + n]
+    for (uint32_t m0 = 0; m0 < run; m0 += kBlk) {
+      const uint32_t m1 = std::min<uint32_t>(run, m0 + kBlk);
+      for (unsigned n0 = 0; n0 < N; n0 += kBlk) {
+        const unsigned n1 = std::min(N, n0 + kBlk);
+        uint32_t i0 = m0;
+#if defined(__SSE2__)
+        // 4 x 4 transposes of 32-bit lanes (bit moves only, no arithmetic).
+        for (; i0 + 4 <= m1; i0 += 4) {
+          unsigned n = n0;
+          for (; n + 4 <= n1; n += 4) {
+            const uint32_t* s = stage + std::size_t(i0) * C + n;
+            const __m128i r0 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s));
+            const __m128i r1 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + C));
+            const __m128i r2 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + 2 * C));
+            const __m128i r3 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + 3 * C));
+            const __m128i t0 = _mm_unpacklo_epi32(r0, r1), t1 = _mm_unpacklo_epi32(r2, r3);
+            const __m128i t2 = _mm_unpackhi_epi32(r0, r1), t3 = _mm_unpackhi_epi32(r2, r3);
+            _mm_storeu_si128(reinterpret_cast<__m128i*>(dst[n] + std::size_t(i0) * 4), _mm_unpacklo_epi64(t0, t1));
+            _mm_storeu_si128(reinterpret_cast<__m128i*>(dst[n + 1] + std::size_t(i0) * 4), _mm_unpackhi_epi64(t0, t1));
+            _mm_storeu_si128(reinterpret_cast<__m128i*>(dst[n + 2] + std::size_t(i0) * 4), _mm_unpacklo_epi64(t2, t3));
+            _mm_storeu_si128(reinterpret_cast<__m128i*>(dst[n + 3] + std::size_t(i0) * 4), _mm_unpackhi_epi64(t2, t3));
+          }
+          for (; n < n1; ++n)
+            for (uint32_t i = i0; i < i0 + 4; ++i) std::memcpy(dst[n] + std::size_t(i) * 4, stage + std::size_t(i) * C + n, 4);
+        }
+#endif
+        for (unsigned n = n0; n < n1; ++n)
+          for (uint32_t i = i0; i < m1; ++i) std::memcpy(dst[n] + std::size_t(i) * 4, stage + std::size_t(i) * C + n, 4);
+      }
+    }
+    m += run;
   }
 }
 
@@ -885,23 +975,23 @@ void NeuronCore::result_b_transport(tlm::tlm_generic_payload& gp, sc_time& delay
              ", expected " + std::to_string(t.psum_row0 + t.got));
     return;
   }
-  const uint32_t rpb = cfg_.core.psum_bank_bytes / 4;
-  const unsigned bank = row / rpb, elem = row % rpb;
   const unsigned N = t.in.d.count, p0 = t.in.d.start;
   if (cfg_.functional) {
-    const unsigned char* src = gp.get_data_ptr();
-    if (N) {
-      // Partitions of a bank are evenly spaced in CoreState's PSUM: check the
-      // first and the last element, step in between (one checked call per
-      // element cost more than the row's GEMM).
-      uint8_t* first = st_.psum(bank, p0, elem * 4);
-      const std::ptrdiff_t step = N > 1 ? (st_.psum(bank, p0 + N - 1, elem * 4) - first) / std::ptrdiff_t(N - 1) : 0;
-      for (unsigned n = 0; n < N; ++n) std::memcpy(first + std::ptrdiff_t(n) * step, src + (p0 + n) * 4, 4);
-    }
+    // Staged row-major; written to the PSUM partitions with the tile's last
+    // row (flush_mm_stage), before the instruction can complete.
+    if (t.got == 0) mm_stage_.resize(std::size_t(t.rows) * C);
+    std::memcpy(&mm_stage_[std::size_t(t.got) * C], gp.get_data_ptr(), std::size_t(C) * 4);
   }
-  for (unsigned c = 0; c < C; ++c) psum_coherent_[std::size_t(row) * C + c] = (c >= p0 && c < p0 + N);
+  {
+    uint8_t* coh = &psum_coherent_[std::size_t(row) * C];  // 1 on lanes p0 .. p0 + N - 1
+    const unsigned lo = std::min(p0, C), hi = std::min(p0 + N, C);
+    std::memset(coh, 0, lo);
+    std::memset(coh + lo, 1, hi - lo);
+    std::memset(coh + hi, 0, C - hi);
+  }
   gp.set_response_status(tlm::TLM_OK_RESPONSE);
   if (++t.got < t.rows) return;
+  if (cfg_.functional) flush_mm_stage(t);
   const MmTile done = t;
   mm_tiles_q_.pop_front();
   const sc_time at = std::max(sc_core::sc_time_stamp() + delay, done.model_done);

@@ -298,6 +298,7 @@ class NeuronCore : public sc_core::sc_module {
   void dma_activate(DmaQueue& dq, const DmaJob& job, unsigned e);  // program now or after the fixed latency
   void dma_finish(DmaQueue& dq, bool ok, const std::string& why);
   void stream_rows(bool weights, std::vector<uint8_t>& bytes, unsigned e);
+  void flush_mm_stage(const MmTile& t);
   void result_b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
   void local_b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
   unsigned local_dbg(tlm::tlm_generic_payload& gp);
@@ -347,6 +348,8 @@ class NeuronCore : public sc_core::sc_module {
   std::deque<std::vector<uint8_t>> wfeed_;
   bool wfeed_busy_ = false;
   std::vector<uint8_t> psum_coherent_;  // [psum row][lane]: block PSUM == core PSUM
+  std::vector<uint32_t> mm_stage_;      // result rows of the front MmTile, [row][lane]
+  std::vector<uint8_t> mm_acts_;        // the activation stream of the MATMUL in issue
   uint32_t psum_rows_ = 0;
 
   std::multimap<sc_core::sc_time, std::function<void()>> timed_;

@@ -398,14 +398,21 @@ DmaTlm::RunResult DmaTlm::run_data(unsigned q, const Desc& d, uint64_t s) {
     uint64_t last;  // cycle of the last R beat
   };
   std::vector<RdBurst> rd;
-  std::vector<uint8_t> src_data;  // every source beat, in order
-  std::vector<uint64_t> src_avail;  // cycle the beat can leave the read FIFO
-  std::vector<uint64_t> src_pop;    // cycle the realigner consumed it
+  // The per-beat buffers are members, cleared here: kept between
+  // descriptors, so a large one does not page-fault fresh memory each time.
+  std::vector<uint8_t>& src_data = buf_.src_data;  // every source beat, in order
+  std::vector<uint64_t>& src_avail = buf_.src_avail;  // cycle the beat can leave the read FIFO
+  std::vector<uint64_t>& src_pop = buf_.src_pop;      // cycle the realigner consumed it
+  src_data.clear();
+  src_avail.clear();
+  src_pop.clear();
   uint64_t last_ar = 0, last_rbeat = 0;
   bool reads_stopped = false;
   uint64_t src_issued = 0;
-  std::vector<uint64_t> slot_arrive;  // per issued beat: arrival cycle
-  std::vector<int64_t> slot_src;      // ... and its source-beat index, -1 if dropped
+  std::vector<uint64_t>& slot_arrive = buf_.slot_arrive;  // per issued beat: arrival cycle
+  std::vector<int64_t>& slot_src = buf_.slot_src;         // ... and its source-beat index, -1 if dropped
+  slot_arrive.clear();
+  slot_src.clear();
 
   // --- realigner ---
   uint32_t row = 0;
@@ -430,8 +437,14 @@ DmaTlm::RunResult DmaTlm::run_data(unsigned q, const Desc& d, uint64_t s) {
   };
   std::vector<WrBurst> wr;
   uint64_t dst_generated = 0;  // destination beats covered by wr
-  std::vector<uint8_t> dst_data, dst_strb;
-  std::vector<uint64_t> dst_load;
+  std::vector<uint8_t>& dst_data = buf_.dst_data;
+  std::vector<uint8_t>& dst_strb = buf_.dst_strb;
+  std::vector<uint64_t>& dst_load = buf_.dst_load;
+  std::vector<uint8_t>& dst_full = buf_.dst_full;  // per beat: every strobe set
+  dst_full.clear();
+  // (dst_data and dst_strb are not cleared: beat k is at k x B, below
+  // dst_load.size() x B; they only grow, so no per-beat zero fill.)
+  dst_load.clear();
   size_t next_send = 0;
   bool writes_stopped = false;
   uint64_t last_b = 0;
@@ -514,15 +527,26 @@ DmaTlm::RunResult DmaTlm::run_data(unsigned q, const Desc& d, uint64_t s) {
     // Data: window {cur, prev} >> (B - rot) bytes.
     const uint8_t* cur = input ? &src_data[src_k * B] : nullptr;
     if (emit) {
-      const size_t o = dst_data.size();
-      dst_data.resize(o + B);
-      dst_strb.resize(o + B);
-      for (unsigned l = 0; l < B; ++l) {
-        const unsigned w = l + B - rot;  // index into {prev, cur}
-        dst_data[o + l] = w < B ? prev_[w] : (cur ? cur[w - B] : 0);
-        const unsigned lo = nb == 0 ? dst_off : 0;
-        const unsigned hi = nb == no - 1 ? last_lane : B - 1;
-        dst_strb[o + l] = (l >= lo && l <= hi) ? 0xFF : 0x00;
+      const size_t o = static_cast<size_t>(k) * B;
+      if (dst_data.size() < o + B) {
+        dst_data.resize(std::max<size_t>(2 * dst_data.size(), o + B));
+        dst_strb.resize(dst_data.size());
+      }
+      // Lane l takes {prev, cur}[l + B - rot]: lanes below rot the top of
+      // prev, the rest the bottom of cur (zeros on a flush).
+      std::memcpy(&dst_data[o], prev_.data() + (B - rot), rot);
+      if (cur)
+        std::memcpy(&dst_data[o + rot], cur, B - rot);
+      else
+        std::memset(&dst_data[o + rot], 0, B - rot);
+      const unsigned lo = nb == 0 ? dst_off : 0;
+      const unsigned hi = nb == no - 1 ? last_lane : B - 1;
+      dst_full.push_back(lo == 0 && hi == B - 1);
+      if (lo == 0 && hi == B - 1) {
+        std::memset(&dst_strb[o], 0xFF, B);
+      } else {
+        std::memset(&dst_strb[o], 0x00, B);
+        if (lo <= hi) std::memset(&dst_strb[o + lo], 0xFF, hi - lo + 1);
       }
       uint64_t load = std::max(p + 1, wr[j].aw + 1);
       if (k > 0) load = std::max(load, dst_load[k - 1] + 1);
@@ -660,8 +684,12 @@ DmaTlm::RunResult DmaTlm::run_data(unsigned q, const Desc& d, uint64_t s) {
     }
     const uint64_t first = b.first_beat, last = first + b.beats - 1;
     // Fill beats that never came (abort) and apply the abort to late loads.
-    std::vector<uint8_t> data(size_t{b.beats} * B), be(size_t{b.beats} * B);
+    std::vector<uint8_t>& data = buf_.wdata;
+    std::vector<uint8_t>& be = buf_.wstrb;
+    data.resize(size_t{b.beats} * B);  // every beat is written below
+    be.resize(size_t{b.beats} * B);
     uint64_t prev_load = last_load_sent;
+    bool all = true;  // every byte enable of the burst set (then none are sent)
     for (uint64_t k = first; k <= last; ++k) {
       uint64_t load;
       const size_t o = (k - first) * B;
@@ -669,9 +697,15 @@ DmaTlm::RunResult DmaTlm::run_data(unsigned q, const Desc& d, uint64_t s) {
         load = dst_load[k];
         std::memcpy(&data[o], &dst_data[k * B], B);
         std::memcpy(&be[o], &dst_strb[k * B], B);
+        all = all && dst_full[k];
       } else {
+        all = false;
         load = std::max({prev_load + 1, abort_cycle, b.aw + 1});
-        if (k < dst_load.size()) std::memcpy(&data[o], &dst_data[k * B], B);
+        std::memset(&be[o], 0, B);
+        if (k < dst_load.size())
+          std::memcpy(&data[o], &dst_data[k * B], B);
+        else
+          std::memset(&data[o], 0, B);
         if (k < dst_load.size()) dst_load[k] = load;
       }
       prev_load = load;
@@ -680,7 +714,6 @@ DmaTlm::RunResult DmaTlm::run_data(unsigned q, const Desc& d, uint64_t s) {
     const uint64_t send = prev_load + 1;
     for (const Fault& f : faults_)
       if (f.index == n_writes_ && f.byte < data.size()) data[f.byte] ^= f.mask;
-    const bool all = std::all_of(be.begin(), be.end(), [](uint8_t x) { return x == 0xFF; });
     bool ok = true;
     const uint64_t resp = mem_access(tlm::TLM_WRITE_COMMAND, b.addr, data.data(), b.beats * B,
                                      all ? nullptr : be.data(), ok, std::max(send, t));

@@ -159,6 +159,12 @@ class DmaTlm : public DmaBlock {
   std::vector<Fault> faults_;
   tlm::tlm_generic_payload gp_;
   uint64_t quantum_cycles_ = 1000;
+  // run_data's per-beat buffers, reused from descriptor to descriptor.
+  struct RunBuffers {
+    std::vector<uint8_t> src_data, dst_data, dst_strb, dst_full, wdata, wstrb;
+    std::vector<uint64_t> src_avail, src_pop, slot_arrive, dst_load;
+    std::vector<int64_t> slot_src;
+  } buf_;
 };
 
 }  // namespace trnsim::dma

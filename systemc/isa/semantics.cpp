@@ -537,6 +537,28 @@ void do_copy(const Instruction& in, CoreState& st, bool transpose) {
     for (unsigned p = 0; p < s.count; ++p) std::memcpy(StateAccess::at(st, in.d, p, 0), &buf[p * row], row);
     return;
   }
+  // The same for a transpose: element i of source partition p is element p
+  // of destination partition i; moved in blocks of 32 x 32 (cache-friendly).
+  if (transpose && s.dtype == in.d.dtype && dense(s) && dense(in.d) && in.d.count == s.elems() &&
+      in.d.elems() == s.count) {
+    const std::size_t es = dtype_bytes(s.dtype), P = s.count, E = s.elems();
+    std::vector<uint8_t> buf(P * E * es);
+    for (unsigned p = 0; p < P; ++p) std::memcpy(&buf[p * E * es], StateAccess::at(st, s, p, 0), E * es);
+    constexpr std::size_t kBlk = 32;
+    for (std::size_t i0 = 0; i0 < E; i0 += kBlk)
+      for (std::size_t p0 = 0; p0 < P; p0 += kBlk)
+        for (std::size_t i = i0; i < std::min(E, i0 + kBlk); ++i) {
+          uint8_t* dst = StateAccess::at(st, in.d, unsigned(i), 0);
+          const std::size_t p1 = std::min(P, p0 + kBlk);
+          if (es == 2)  // (fixed-size copies inline; a variable-size memcpy is a call)
+            for (std::size_t p = p0; p < p1; ++p) std::memcpy(dst + p * 2, &buf[(p * E + i) * 2], 2);
+          else if (es == 4)
+            for (std::size_t p = p0; p < p1; ++p) std::memcpy(dst + p * 4, &buf[(p * E + i) * 4], 4);
+          else
+            for (std::size_t p = p0; p < p1; ++p) std::memcpy(dst + p * es, &buf[(p * E + i) * es], es);
+        }
+    return;
+  }
   std::vector<uint32_t> raw(std::size_t(s.count) * s.elems());
   for (unsigned p = 0; p < s.count; ++p)
     for (unsigned i = 0; i < s.elems(); ++i) raw[std::size_t(p) * s.elems() + i] = st.read(s, p, i);

@@ -110,9 +110,11 @@ class MxcsrGuard {
 };
 
 // GCC vector extensions: the same kernel source compiles to SSE2 (4 lanes)
-// or, inlined into a target("avx2") function, to AVX2 (8 lanes).
+// or, inlined into a target("avx2") / target("avx512f") function, to AVX2
+// (8 lanes) or AVX-512 (16 lanes).
 typedef float V4f __attribute__((vector_size(16)));
 typedef float V8f __attribute__((vector_size(32)));
+typedef float V16f __attribute__((vector_size(64)));
 
 // 256-entry widening tables for the FP8 formats, built once from the
 // reference widen_to_fp32 (function-local statics: thread-safe init).
@@ -169,6 +171,8 @@ template <typename V, int MR>
 __attribute__((always_inline)) inline void gemm_kernel(const KernelArgs& g) {
   constexpr int L = static_cast<int>(sizeof(V) / sizeof(float));
   constexpr int NR = 2 * L;
+  // Lanes as integers, for the NaN test of the write-back.
+  typedef int32_t VI __attribute__((vector_size(sizeof(V))));
   const std::size_t K = g.k, N = g.n, M = g.m, T = g.tile_rows;
   // Cache blocking: a chunk of A blocks (about 128 KiB, stays in L2) is
   // multiplied with every B panel (K x NR, streamed through L1) in turn.
@@ -186,27 +190,32 @@ __attribute__((always_inline)) inline void gemm_kernel(const KernelArgs& g) {
       const int nrows = static_cast<int>(std::min<std::size_t>(MR, M - m0));
 
       // The PSUM of this MR x NR block of C.
-      alignas(32) float psum[MR][NR];
+      alignas(64) float psum[MR][NR];
       if (g.accumulate) {
-        for (int r = 0; r < MR; ++r)
+        for (int r = 0; r < MR; ++r) {
+          if (r < nrows && ncols == NR) {
+            std::memcpy(&psum[r][0], &g.c[(m0 + r) * N + n0], sizeof(float) * NR);
+            continue;
+          }
           for (int j = 0; j < NR; ++j) {
             uint32_t bits = 0;
             if (r < nrows && j < ncols) bits = g.c[(m0 + r) * N + n0 + j];
             std::memcpy(&psum[r][j], &bits, sizeof(float));
           }
+        }
       }
       for (std::size_t k0 = 0; k0 < K; k0 += T) {
         const std::size_t k1 = k0 + std::min(T, K - k0);
         // The MR x 2 accumulators must live in registers: unroll the r loops.
         V acc[MR][2];
-#pragma GCC unroll 8
+#pragma GCC unroll 16
         for (int r = 0; r < MR; ++r) acc[r][0] = acc[r][1] = V{};  // +0.0
         for (std::size_t k = k0; k < k1; ++k) {
           V b0, b1;
           std::memcpy(&b0, bpanel + k * NR, sizeof(V));
           std::memcpy(&b1, bpanel + k * NR + L, sizeof(V));
           const float* arow = ablock + k * MR;
-#pragma GCC unroll 8
+#pragma GCC unroll 16
           for (int r = 0; r < MR; ++r) {
             const float av = arow[r];
             acc[r][0] += b0 * av;  // rounded product, then rounded add
@@ -214,13 +223,13 @@ __attribute__((always_inline)) inline void gemm_kernel(const KernelArgs& g) {
           }
         }
         if (k0 == 0 && !g.accumulate) {
-#pragma GCC unroll 8
+#pragma GCC unroll 16
           for (int r = 0; r < MR; ++r) {
             std::memcpy(&psum[r][0], &acc[r][0], sizeof(V));
             std::memcpy(&psum[r][L], &acc[r][1], sizeof(V));
           }
         } else {
-#pragma GCC unroll 8
+#pragma GCC unroll 16
           for (int r = 0; r < MR; ++r) {
             V p0, p1;
             std::memcpy(&p0, &psum[r][0], sizeof(V));
@@ -234,19 +243,32 @@ __attribute__((always_inline)) inline void gemm_kernel(const KernelArgs& g) {
       }
       // Write back, canonicalising NaN (x86 makes 0xFFC00000 or propagates
       // payloads; NaN is absorbing, so this one step at the end suffices).
-      for (int r = 0; r < nrows; ++r)
+      // Whole vectors where the block is full, lane by lane at the edges.
+      for (int r = 0; r < nrows; ++r) {
+        if (ncols == NR) {
+          for (int h = 0; h < 2; ++h) {
+            VI bits;
+            std::memcpy(&bits, &psum[r][h * L], sizeof bits);
+            const VI nan = (bits & 0x7FFFFFFF) > 0x7F800000;  // all ones where NaN
+            bits = (bits & ~nan) | (nan & static_cast<int32_t>(kCanonicalNan));
+            std::memcpy(&g.c[(m0 + r) * N + n0 + std::size_t(h) * L], &bits, sizeof bits);
+          }
+          continue;
+        }
         for (int j = 0; j < ncols; ++j) {
           uint32_t bits;
           std::memcpy(&bits, &psum[r][j], sizeof bits);
           if ((bits & 0x7FFFFFFFu) > 0x7F800000u) bits = kCanonicalNan;
           g.c[(m0 + r) * N + n0 + j] = bits;
         }
+      }
     }
   }
 }
 
-constexpr int kMrSse2 = 4, kNrSse2 = 8;  // 8 accumulators of 4 lanes
-constexpr int kMrAvx2 = 6, kNrAvx2 = 16; // 12 accumulators of 8 lanes
+constexpr int kMrSse2 = 4, kNrSse2 = 8;      // 8 accumulators of 4 lanes
+constexpr int kMrAvx2 = 6, kNrAvx2 = 16;     // 12 accumulators of 8 lanes
+constexpr int kMrAvx512 = 12, kNrAvx512 = 32;  // 24 of the 32 zmm registers
 
 __attribute__((noinline)) void kernel_sse2(const KernelArgs& g) {
   gemm_kernel<V4f, kMrSse2>(g);
@@ -254,6 +276,10 @@ __attribute__((noinline)) void kernel_sse2(const KernelArgs& g) {
 
 __attribute__((noinline, target("avx2"))) void kernel_avx2(const KernelArgs& g) {
   gemm_kernel<V8f, kMrAvx2>(g);
+}
+
+__attribute__((noinline, target("avx512f"))) void kernel_avx512(const KernelArgs& g) {
+  gemm_kernel<V16f, kMrAvx512>(g);
 }
 
 bool cpu_has_avx2() {
@@ -264,32 +290,75 @@ bool cpu_has_avx2() {
   return has;
 }
 
-void gemm_simd(bool avx2, const GemmShape& s, Dtype dta, const uint16_t* a, Dtype dtb,
+// (libgcc's check includes the OS's XSAVE support of the zmm state.)
+bool cpu_has_avx512() {
+  static const bool has = [] {
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx512f") != 0;
+  }();
+  return has;
+}
+
+// Packing buffers, kept per thread between calls: the tensor model calls
+// gemm_fast once per command, and a fresh 256 KiB vector each time costs
+// more in page faults and zeroing than the packing itself.
+std::vector<float>& pack_buffer(int which) {
+  thread_local std::vector<float> bufs[2];
+  return bufs[which];
+}
+
+float* sized(std::vector<float>& v, std::size_t n) {
+  if (v.size() < n) {
+    v.clear();
+    v.shrink_to_fit();
+    v.resize(n);
+  }
+  return v.data();
+}
+
+void gemm_simd(GemmKernel kernel, const GemmShape& s, Dtype dta, const uint16_t* a, Dtype dtb,
                const uint16_t* b, uint32_t* c, bool accumulate) {
-  const int MR = avx2 ? kMrAvx2 : kMrSse2;
-  const int NR = avx2 ? kNrAvx2 : kNrSse2;
+  const int MR = kernel == GemmKernel::kAvx512 ? kMrAvx512 : kernel == GemmKernel::kAvx2 ? kMrAvx2 : kMrSse2;
+  const int NR = kernel == GemmKernel::kAvx512 ? kNrAvx512 : kernel == GemmKernel::kAvx2 ? kNrAvx2 : kNrSse2;
   const std::size_t M = s.m, K = s.k, N = s.n;
   const std::size_t m_blocks = (M + MR - 1) / MR;
   const std::size_t n_panels = (N + NR - 1) / NR;
-  std::vector<float> ap(checked_mul(checked_mul(m_blocks, MR, "packed A"), K, "packed A"));
-  std::vector<float> bp(checked_mul(checked_mul(n_panels, NR, "packed B"), K, "packed B"));
+  const std::size_t na = checked_mul(checked_mul(m_blocks, MR, "packed A"), K, "packed A");
+  const std::size_t nb = checked_mul(checked_mul(n_panels, NR, "packed B"), K, "packed B");
+  float* ap = sized(pack_buffer(0), na);
+  float* bp = sized(pack_buffer(1), nb);
   const Widener wa(dta), wb(dtb);
-  for (std::size_t m = 0; m < M; ++m) {
-    float* dst = ap.data() + (m / MR) * K * MR + (m % MR);
-    const uint16_t* src = a + m * K;
-    for (std::size_t k = 0; k < K; ++k) dst[k * MR] = wa(src[k]);
+  // Both packings write their buffer in order (reads: MR rows of A side by
+  // side, and B row by row). Padding rows of the last A block and padding
+  // columns of the last B panel are +0.0 (the buffers are reused).
+  for (std::size_t blk = 0; blk < m_blocks; ++blk) {
+    float* dst = ap + blk * K * MR;
+    const std::size_t m0 = blk * std::size_t(MR);
+    const int nr = static_cast<int>(std::min<std::size_t>(MR, M - m0));
+    const uint16_t* src = a + m0 * K;
+    for (std::size_t k = 0; k < K; ++k, dst += MR) {
+      for (int r = 0; r < nr; ++r) dst[r] = wa(src[std::size_t(r) * K + k]);
+      for (int r = nr; r < MR; ++r) dst[r] = 0.0f;
+    }
   }
-  for (std::size_t k = 0; k < K; ++k) {
-    const uint16_t* src = b + k * N;
-    for (std::size_t n = 0; n < N; ++n)
-      bp[((n / NR) * K + k) * NR + (n % NR)] = wb(src[n]);
+  for (std::size_t pnl = 0; pnl < n_panels; ++pnl) {
+    float* dst = bp + pnl * K * NR;
+    const std::size_t n0 = pnl * std::size_t(NR);
+    const std::size_t nc = std::min<std::size_t>(NR, N - n0);
+    for (std::size_t k = 0; k < K; ++k, dst += NR) {
+      const uint16_t* src = b + k * N + n0;
+      for (std::size_t j = 0; j < nc; ++j) dst[j] = wb(src[j]);
+      for (std::size_t j = nc; j < std::size_t(NR); ++j) dst[j] = 0.0f;
+    }
   }
-  const KernelArgs g{ap.data(), bp.data(), c,        M,         K,
-                     N,         s.tile_rows, m_blocks, n_panels, accumulate};
+  const KernelArgs g{ap, bp, c,        M,         K,
+                     N,  s.tile_rows, m_blocks, n_panels, accumulate};
   // All host floating-point arithmetic happens inside the kernel, which
   // reads its operands from memory, so it cannot move across the guard.
   MxcsrGuard guard;
-  if (avx2)
+  if (kernel == GemmKernel::kAvx512)
+    kernel_avx512(g);
+  else if (kernel == GemmKernel::kAvx2)
     kernel_avx2(g);
   else
     kernel_sse2(g);
@@ -305,6 +374,7 @@ const char* gemm_kernel_name(GemmKernel kernel) {
     case GemmKernel::kReference: return "reference";
     case GemmKernel::kSse2: return "sse2";
     case GemmKernel::kAvx2: return "avx2";
+    case GemmKernel::kAvx512: return "avx512";
   }
   return "invalid";
 }
@@ -316,9 +386,11 @@ bool gemm_kernel_supported(GemmKernel kernel) {
 #if defined(__x86_64__)
     case GemmKernel::kSse2: return true;
     case GemmKernel::kAvx2: return cpu_has_avx2();
+    case GemmKernel::kAvx512: return cpu_has_avx512();
 #else
     case GemmKernel::kSse2:
-    case GemmKernel::kAvx2: return false;
+    case GemmKernel::kAvx2:
+    case GemmKernel::kAvx512: return false;
 #endif
   }
   return false;
@@ -326,6 +398,7 @@ bool gemm_kernel_supported(GemmKernel kernel) {
 
 GemmKernel gemm_kernel_auto() {
 #if defined(__x86_64__)
+  if (cpu_has_avx512()) return GemmKernel::kAvx512;
   return cpu_has_avx2() ? GemmKernel::kAvx2 : GemmKernel::kSse2;
 #else
   return GemmKernel::kReference;
@@ -342,8 +415,9 @@ void gemm_fast_with(GemmKernel kernel, const GemmShape& s, Dtype dta, const uint
   if (handle_empty(s, c, accumulate)) return;
   switch (kernel) {
 #if defined(__x86_64__)
-    case GemmKernel::kSse2: gemm_simd(false, s, dta, a, dtb, b, c, accumulate); return;
-    case GemmKernel::kAvx2: gemm_simd(true, s, dta, a, dtb, b, c, accumulate); return;
+    case GemmKernel::kSse2:
+    case GemmKernel::kAvx2:
+    case GemmKernel::kAvx512: gemm_simd(kernel, s, dta, a, dtb, b, c, accumulate); return;
 #endif
     default: gemm_ref(s, dta, a, dtb, b, c, accumulate); return;
   }

@@ -65,10 +65,10 @@ void gemm_fast(const GemmShape& s, Dtype dta, const uint16_t* a, Dtype dtb,
 
 // Host implementations behind gemm_fast, selectable for tests and benchmarks
 // (all bit-identical to gemm_ref). kAuto picks the best one the host runs:
-// kAvx2 if the CPU has AVX2, else kSse2 on x86-64, else kReference (gemm_ref,
-// the portable fallback).
-enum class GemmKernel : uint8_t { kAuto = 0, kReference, kSse2, kAvx2 };
-const char* gemm_kernel_name(GemmKernel kernel);  // "auto", "reference", "sse2", "avx2"
+// kAvx512 if the CPU (and OS) have AVX-512F, else kAvx2 if the CPU has AVX2,
+// else kSse2 on x86-64, else kReference (gemm_ref, the portable fallback).
+enum class GemmKernel : uint8_t { kAuto = 0, kReference, kSse2, kAvx2, kAvx512 };
+const char* gemm_kernel_name(GemmKernel kernel);  // "auto", "reference", "sse2", "avx2", "avx512"
 bool gemm_kernel_supported(GemmKernel kernel);    // can this host run it?
 GemmKernel gemm_kernel_auto();                    // what kAuto resolves to here
 // gemm_fast with a forced kernel; throws std::invalid_argument if the host

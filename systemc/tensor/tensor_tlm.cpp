@@ -19,6 +19,8 @@ namespace nm = trnsim::numerics;
 
 namespace {
 
+constexpr bool kHostLittleEndian = __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__;
+
 // "No such event yet": far enough below every real cycle that +1/+drain stays below.
 constexpr int64_t kNever = std::numeric_limits<int64_t>::min() / 4;
 constexpr int64_t kForever = std::numeric_limits<int64_t>::max() / 4;
@@ -486,22 +488,26 @@ int64_t TensorTlm::take_weights(Cmd& c, const unsigned char* data, uint32_t n, i
 
 int64_t TensorTlm::take_acts(Cmd& c, const unsigned char* data, uint32_t n, int64_t q) {
   const std::size_t rows = cfg_.rows, cols = cfg_.cols, kr = c.krows;
-  // The numbers: the tile sums of the n rows, then the PSUM overwrite or add.
+  // The numbers: the tile sums of the n rows, then the PSUM overwrite or add,
+  // computed in place in the PSUM rows the command owns (gemm_fast reads
+  // them only if it accumulates). Stream lanes are little-endian codes.
   scratch_a_.resize(n * kr);
-  for (std::size_t i = 0; i < n; ++i)
-    for (std::size_t y = 0; y < kr; ++y)
-      scratch_a_[i * kr + y] =
-          static_cast<uint16_t>(data[(i * rows + y) * 2] | (data[(i * rows + y) * 2 + 1] << 8));
+  if (kHostLittleEndian && kr == rows) {
+    std::memcpy(scratch_a_.data(), data, std::size_t{n} * kr * 2);
+  } else {
+    for (std::size_t i = 0; i < n; ++i)
+      for (std::size_t y = 0; y < kr; ++y)
+        scratch_a_[i * kr + y] =
+            static_cast<uint16_t>(data[(i * rows + y) * 2] | (data[(i * rows + y) * 2 + 1] << 8));
+  }
   uint32_t* prow = &psum_[std::size_t{c.psum + c.a_rows} * cols];
-  scratch_c_.assign(prow, prow + n * cols);
   nm::GemmShape shape;
   shape.m = n;
   shape.k = kr;
   shape.n = cols;
   shape.tile_rows = rows;
   nm::gemm_fast(shape, static_cast<nm::Dtype>(c.dta), scratch_a_.data(), static_cast<nm::Dtype>(c.dtw),
-                bank_w_[c.bank].data(), scratch_c_.data(), c.acc);
-  std::copy(scratch_c_.begin(), scratch_c_.end(), prow);
+                bank_w_[c.bank].data(), prow, c.acc);
 
   // The times: handshake when offered, in the stream slot, and not stalled;
   // PSUM stage ROWS + COLS advancing cycles later.
@@ -516,7 +522,7 @@ int64_t TensorTlm::take_acts(Cmd& c, const unsigned char* data, uint32_t n, int6
     c.end = std::max(c.end, p);
     if (c.emit) {
       const int64_t v = std::max(p + 1, last_emit_h_ + 1);
-      const int64_t h = emit_row(c.psum + c.a_rows, &scratch_c_[i * cols], v);
+      const int64_t h = emit_row(c.psum + c.a_rows, prow + i * cols, v);
       // Two rows in the result FIFO hold the datapath: from the cycle after
       // this row's PSUM write until the previous row leaves.
       if (have_emit_ && p + 1 <= last_emit_h_) stalls_.add(p + 1, last_emit_h_);
@@ -536,12 +542,18 @@ int64_t TensorTlm::take_acts(Cmd& c, const unsigned char* data, uint32_t n, int6
 
 int64_t TensorTlm::emit_row(uint32_t psum_row, const uint32_t* lanes, int64_t v) {
   const std::size_t cols = cfg_.cols;
-  std::vector<uint32_t> row(lanes, lanes + cols);
-  if (auto it = faults_.find(results_emitted_); it != faults_.end()) {
-    for (const auto& f : it->second) row[f.first] ^= f.second;
-    faults_.erase(it);
+  std::memcpy(result_buf_.data(), lanes, cols * 4);
+  if (!faults_.empty()) {
+    if (auto it = faults_.find(results_emitted_); it != faults_.end()) {
+      for (const auto& f : it->second) {
+        uint32_t x;
+        std::memcpy(&x, result_buf_.data() + f.first * 4, 4);
+        x ^= f.second;
+        std::memcpy(result_buf_.data() + f.first * 4, &x, 4);
+      }
+      faults_.erase(it);
+    }
   }
-  std::memcpy(result_buf_.data(), row.data(), cols * 4);
   tlm::tlm_generic_payload gp;
   set_payload(gp, tlm::TLM_WRITE_COMMAND, uint64_t{psum_row} * cols * 4, result_buf_.data(),
               static_cast<unsigned>(cols * 4));

@@ -232,7 +232,6 @@ class TensorTlm : public TensorBlock {
   int trace_cmds_ = -1, trace_irq_ = -1;
 
   std::vector<uint16_t> scratch_a_;
-  std::vector<uint32_t> scratch_c_;
   std::vector<unsigned char> result_buf_;
 };
 

@@ -120,7 +120,7 @@ int main(int argc, char** argv) {
     };
 
     time_it("gemm_ref", ref_reps, [&] { nm::gemm_ref(s, dt, a.data(), dt, b.data(), ref.data(), false); });
-    for (nm::GemmKernel kern : {nm::GemmKernel::kAuto, nm::GemmKernel::kSse2, nm::GemmKernel::kAvx2}) {
+    for (nm::GemmKernel kern : {nm::GemmKernel::kAuto, nm::GemmKernel::kSse2, nm::GemmKernel::kAvx2, nm::GemmKernel::kAvx512}) {
       if (!nm::gemm_kernel_supported(kern)) continue;
       std::fill(c.begin(), c.end(), 0u);
       nm::gemm_fast_with(kern, s, dt, a.data(), dt, b.data(), c.data(), false);

@@ -23,7 +23,7 @@ constexpr Dtype kAllDtypes[] = {Dtype::kBf16, Dtype::kFp8E4m3, Dtype::kFp8E5m2};
 std::vector<GemmKernel> host_kernels() {
   std::vector<GemmKernel> ks;
   for (GemmKernel k : {GemmKernel::kAuto, GemmKernel::kReference, GemmKernel::kSse2,
-                       GemmKernel::kAvx2})
+                       GemmKernel::kAvx2, GemmKernel::kAvx512})
     if (gemm_kernel_supported(k)) ks.push_back(k);
   return ks;
 }
@@ -32,7 +32,7 @@ std::vector<GemmKernel> host_kernels() {
 // on a host without any, the portable fallback.
 std::vector<GemmKernel> simd_kernels() {
   std::vector<GemmKernel> ks;
-  for (GemmKernel k : {GemmKernel::kSse2, GemmKernel::kAvx2})
+  for (GemmKernel k : {GemmKernel::kSse2, GemmKernel::kAvx2, GemmKernel::kAvx512})
     if (gemm_kernel_supported(k)) ks.push_back(k);
   if (ks.empty()) ks.push_back(GemmKernel::kAuto);
   return ks;
