@@ -30,6 +30,10 @@
 #include "chip/kernel_run.h"
 #include "common/config.h"
 
+#include "bench_util.h"
+
+namespace bench = trnsim::bench;
+
 namespace {
 
 namespace chip = trnsim::chip;
@@ -39,27 +43,13 @@ using Clock = std::chrono::steady_clock;
 // (Change the order here to change the default.)
 const char* const kDefaultKernels[] = {"transformer_train", "mlp_train"};
 
-struct Stat {
-  double med = 0, lo = 0, hi = 0;
-};
+using bench::Stat;
+using bench::stat;
 
-Stat stat(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  const std::size_t n = v.size();
-  return {n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]), v.front(), v.back()};
-}
-
-[[noreturn]] void usage_error(const std::string& msg) {
-  std::fprintf(stderr, "bench_chip_step: %s\n", msg.c_str());
-  std::exit(2);
-}
+[[noreturn]] void usage_error(const std::string& msg) { bench::usage_error("bench_chip_step", msg); }
 
 unsigned parse_uint(const std::string& opt, const std::string& s, bool zero_ok = false) {
-  char* end = nullptr;
-  const unsigned long v = std::strtoul(s.c_str(), &end, 0);
-  if (s.empty() || *end || s[0] == '-' || (v == 0 && !zero_ok) || v > 1u << 24)
-    usage_error(opt + ": '" + s + "' is not a " + (zero_ok ? "non-negative" : "positive") + " integer");
-  return unsigned(v);
+  return bench::parse_uint("bench_chip_step", opt, s, zero_ok);
 }
 
 }  // namespace

@@ -31,6 +31,10 @@
 #include "dma/dma_rtl.h"
 #include "dma_regs.hpp"
 
+#include "bench_util.h"
+
+namespace bench = trnsim::bench;
+
 namespace {
 
 using trnsim::cosim::Axi4MemConfig;
@@ -117,11 +121,7 @@ const Case kCases[] = {
     {"desc1beat_lat100", 100, desc1beat},
 };
 
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  const std::size_t n = v.size();
-  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
+using bench::median;
 
 struct RunResult {
   uint64_t cycles = 0;

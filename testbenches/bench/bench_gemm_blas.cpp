@@ -39,6 +39,10 @@
 #include "kernels/kernels.h"
 #include "numerics/numerics.h"
 
+#include "bench_util.h"
+
+namespace bench = trnsim::bench;
+
 namespace {
 
 namespace nm = trnsim::numerics;
@@ -50,34 +54,15 @@ struct Shape {
   unsigned m, k, n;
 };
 
-struct Stat {
-  double med = 0, lo = 0, hi = 0;
-  std::size_t runs = 0;
-};
-
-Stat stat(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  Stat s;
-  s.runs = v.size();
-  s.lo = v.front();
-  s.hi = v.back();
-  s.med = v.size() % 2 ? v[v.size() / 2] : 0.5 * (v[v.size() / 2 - 1] + v[v.size() / 2]);
-  return s;
-}
+using bench::Stat;
+using bench::stat;
 
 double secs_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
 
-[[noreturn]] void usage_error(const std::string& msg) {
-  std::fprintf(stderr, "bench_gemm_blas: %s\n", msg.c_str());
-  std::exit(2);
-}
+[[noreturn]] void usage_error(const std::string& msg) { bench::usage_error("bench_gemm_blas", msg); }
 
 unsigned parse_uint(const std::string& opt, const std::string& s) {
-  char* end = nullptr;
-  const unsigned long v = std::strtoul(s.c_str(), &end, 0);
-  if (s.empty() || *end || s[0] == '-' || v == 0 || v > 1u << 20)
-    usage_error(opt + ": '" + s + "' is not a positive integer");
-  return unsigned(v);
+  return bench::parse_uint("bench_gemm_blas", opt, s, false, 1ul << 20);
 }
 
 std::vector<Shape> parse_shapes(const std::string& s) {

@@ -16,15 +16,15 @@
 
 #include "numerics/numerics.h"
 
+#include "bench_util.h"
+
+namespace bench = trnsim::bench;
+
 namespace {
 
 namespace nm = trnsim::numerics;
 
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  const std::size_t n = v.size();
-  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
+using bench::median;
 
 uint64_t parse_u64(const char* opt, const char* s) {
   char* end = nullptr;

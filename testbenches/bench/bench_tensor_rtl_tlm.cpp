@@ -35,6 +35,10 @@
 #include "tensor/tensor_rtl_tlm.h"
 #include "tensor_regs.hpp"
 
+#include "bench_util.h"
+
+namespace bench = trnsim::bench;
+
 namespace {
 
 using namespace sc_core;
@@ -61,11 +65,7 @@ uint64_t parse_u64(const char* opt, const char* s) {
   return v;
 }
 
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  const std::size_t n = v.size();
-  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
+using bench::median;
 
 std::vector<uint16_t> gen(std::mt19937_64& rng, std::size_t count) {
   std::vector<uint16_t> v(count);
