@@ -192,7 +192,10 @@ sc_time Hbm::admit(unsigned channel, const sc_time& arrival, std::vector<Admissi
 
 sc_time Hbm::serve(uint64_t off, uint64_t len, bool write, const sc_time& request_arrival) {
   sc_time last = request_arrival;
-  std::vector<Admission> seen;
+  // Scratch kept between requests (no allocation per request; serve does
+  // not re-enter itself).
+  static thread_local std::vector<Admission> seen;
+  seen.clear();
   uint64_t done = 0;
   while (done < len) {
     const HbmLocation l = locate(cfg_.base + off + done);

@@ -1249,12 +1249,13 @@ bool NeuronCore::mem_access(tlm::tlm_generic_payload& gp, bool timed) {
       return false;
     }
     uint8_t* mem = st_.sbuf(p, uint32_t(b));
-    for (unsigned i = 0; i < len; ++i) {
-      if (wr) {
+    if (!wr) {
+      std::memcpy(data, mem, len);
+    } else if (!be) {
+      std::memcpy(mem, data, len);  // no byte enables: the whole row
+    } else {
+      for (unsigned i = 0; i < len; ++i)
         if (enabled(i)) mem[i] = data[i];
-      } else {
-        data[i] = mem[i];
-      }
     }
     gp.set_response_status(tlm::TLM_OK_RESPONSE);
     return true;

@@ -316,31 +316,19 @@ float* sized(std::vector<float>& v, std::size_t n) {
   return v.data();
 }
 
-void gemm_simd(GemmKernel kernel, const GemmShape& s, Dtype dta, const uint16_t* a, Dtype dtb,
-               const uint16_t* b, uint32_t* c, bool accumulate) {
-  const int MR = kernel == GemmKernel::kAvx512 ? kMrAvx512 : kernel == GemmKernel::kAvx2 ? kMrAvx2 : kMrSse2;
-  const int NR = kernel == GemmKernel::kAvx512 ? kNrAvx512 : kernel == GemmKernel::kAvx2 ? kNrAvx2 : kNrSse2;
-  const std::size_t M = s.m, K = s.k, N = s.n;
-  const std::size_t m_blocks = (M + MR - 1) / MR;
+int kernel_mr(GemmKernel kernel) {
+  return kernel == GemmKernel::kAvx512 ? kMrAvx512 : kernel == GemmKernel::kAvx2 ? kMrAvx2 : kMrSse2;
+}
+int kernel_nr(GemmKernel kernel) {
+  return kernel == GemmKernel::kAvx512 ? kNrAvx512 : kernel == GemmKernel::kAvx2 ? kNrAvx2 : kNrSse2;
+}
+
+// B (K x N codes) into panels of NR columns, written in order (B read row by
+// row); padding columns of the last panel are +0.0. bp holds
+// ceil(N / NR) * NR * K floats.
+void pack_b(int NR, std::size_t K, std::size_t N, Dtype dtb, const uint16_t* b, float* bp) {
   const std::size_t n_panels = (N + NR - 1) / NR;
-  const std::size_t na = checked_mul(checked_mul(m_blocks, MR, "packed A"), K, "packed A");
-  const std::size_t nb = checked_mul(checked_mul(n_panels, NR, "packed B"), K, "packed B");
-  float* ap = sized(pack_buffer(0), na);
-  float* bp = sized(pack_buffer(1), nb);
-  const Widener wa(dta), wb(dtb);
-  // Both packings write their buffer in order (reads: MR rows of A side by
-  // side, and B row by row). Padding rows of the last A block and padding
-  // columns of the last B panel are +0.0 (the buffers are reused).
-  for (std::size_t blk = 0; blk < m_blocks; ++blk) {
-    float* dst = ap + blk * K * MR;
-    const std::size_t m0 = blk * std::size_t(MR);
-    const int nr = static_cast<int>(std::min<std::size_t>(MR, M - m0));
-    const uint16_t* src = a + m0 * K;
-    for (std::size_t k = 0; k < K; ++k, dst += MR) {
-      for (int r = 0; r < nr; ++r) dst[r] = wa(src[std::size_t(r) * K + k]);
-      for (int r = nr; r < MR; ++r) dst[r] = 0.0f;
-    }
-  }
+  const Widener wb(dtb);
   for (std::size_t pnl = 0; pnl < n_panels; ++pnl) {
     float* dst = bp + pnl * K * NR;
     const std::size_t n0 = pnl * std::size_t(NR);
@@ -349,6 +337,35 @@ void gemm_simd(GemmKernel kernel, const GemmShape& s, Dtype dta, const uint16_t*
       const uint16_t* src = b + k * N + n0;
       for (std::size_t j = 0; j < nc; ++j) dst[j] = wb(src[j]);
       for (std::size_t j = nc; j < std::size_t(NR); ++j) dst[j] = 0.0f;
+    }
+  }
+}
+
+std::size_t packed_b_size(int NR, std::size_t K, std::size_t N) {
+  const std::size_t n_panels = (N + NR - 1) / NR;
+  return checked_mul(checked_mul(n_panels, NR, "packed B"), K, "packed B");
+}
+
+// A packed here, B already packed (bp, for this kernel's NR).
+void gemm_simd_packed(GemmKernel kernel, const GemmShape& s, Dtype dta, const uint16_t* a,
+                      const float* bp, uint32_t* c, bool accumulate) {
+  const int MR = kernel_mr(kernel), NR = kernel_nr(kernel);
+  const std::size_t M = s.m, K = s.k, N = s.n;
+  const std::size_t m_blocks = (M + MR - 1) / MR;
+  const std::size_t n_panels = (N + NR - 1) / NR;
+  const std::size_t na = checked_mul(checked_mul(m_blocks, MR, "packed A"), K, "packed A");
+  float* ap = sized(pack_buffer(0), na);
+  const Widener wa(dta);
+  // The packing writes its buffer in order (reads: MR rows of A side by
+  // side). Padding rows of the last A block are +0.0 (the buffer is reused).
+  for (std::size_t blk = 0; blk < m_blocks; ++blk) {
+    float* dst = ap + blk * K * MR;
+    const std::size_t m0 = blk * std::size_t(MR);
+    const int nr = static_cast<int>(std::min<std::size_t>(MR, M - m0));
+    const uint16_t* src = a + m0 * K;
+    for (std::size_t k = 0; k < K; ++k, dst += MR) {
+      for (int r = 0; r < nr; ++r) dst[r] = wa(src[std::size_t(r) * K + k]);
+      for (int r = nr; r < MR; ++r) dst[r] = 0.0f;
     }
   }
   const KernelArgs g{ap, bp, c,        M,         K,
@@ -362,6 +379,14 @@ void gemm_simd(GemmKernel kernel, const GemmShape& s, Dtype dta, const uint16_t*
     kernel_avx2(g);
   else
     kernel_sse2(g);
+}
+
+void gemm_simd(GemmKernel kernel, const GemmShape& s, Dtype dta, const uint16_t* a, Dtype dtb,
+               const uint16_t* b, uint32_t* c, bool accumulate) {
+  const int NR = kernel_nr(kernel);
+  float* bp = sized(pack_buffer(1), packed_b_size(NR, s.k, s.n));
+  pack_b(NR, s.k, s.n, dtb, b, bp);
+  gemm_simd_packed(kernel, s, dta, a, bp, c, accumulate);
 }
 
 #endif  // __x86_64__
@@ -426,6 +451,50 @@ void gemm_fast_with(GemmKernel kernel, const GemmShape& s, Dtype dta, const uint
 void gemm_fast(const GemmShape& s, Dtype dta, const uint16_t* a, Dtype dtb,
                const uint16_t* b, uint32_t* c, bool accumulate) {
   gemm_fast_with(GemmKernel::kAuto, s, dta, a, dtb, b, c, accumulate);
+}
+
+void gemm_pack_b(std::size_t k, std::size_t n, Dtype dtb, const uint16_t* b, GemmPackedB& out) {
+  if (!dtype_valid(static_cast<unsigned>(dtb)))
+    throw std::invalid_argument("gemm_pack_b: invalid dtype code " +
+                                std::to_string(static_cast<unsigned>(dtb)) + " for B");
+  const std::size_t nb = checked_mul(k, n, "B (k*n)");
+  if (nb != 0 && b == nullptr) throw std::invalid_argument("gemm_pack_b: B is null");
+  out.kernel = gemm_kernel_auto();
+  out.dt = dtb;
+  out.k = k;
+  out.n = n;
+  out.valid = true;
+#if defined(__x86_64__)
+  if (out.kernel != GemmKernel::kReference) {
+    const int NR = kernel_nr(out.kernel);
+    out.panels.resize(packed_b_size(NR, k, n));
+    out.codes.clear();
+    if (nb != 0) pack_b(NR, k, n, dtb, b, out.panels.data());
+    return;
+  }
+#endif
+  out.panels.clear();
+  out.codes.assign(b, b + nb);
+}
+
+void gemm_fast_packed(const GemmShape& s, Dtype dta, const uint16_t* a, const GemmPackedB& b,
+                      uint32_t* c, bool accumulate) {
+  if (!b.valid || s.k != b.k || s.n != b.n)
+    throw std::invalid_argument("gemm_fast_packed: packed B is " +
+                                (b.valid ? std::to_string(b.k) + "x" + std::to_string(b.n) : std::string("empty")) +
+                                ", the shape needs " + std::to_string(s.k) + "x" + std::to_string(s.n));
+  const uint16_t* codes = b.codes.empty() ? nullptr : b.codes.data();
+  // The checks of gemm_fast (B itself is known good: any non-null pointer).
+  const uint16_t dummy = 0;
+  check_args(s, dta, a, b.dt, codes ? codes : &dummy, c);
+  if (handle_empty(s, c, accumulate)) return;
+#if defined(__x86_64__)
+  if (b.kernel != GemmKernel::kReference) {
+    gemm_simd_packed(b.kernel, s, dta, a, b.panels.data(), c, accumulate);
+    return;
+  }
+#endif
+  gemm_ref(s, dta, a, b.dt, codes, c, accumulate);
 }
 
 }  // namespace trnsim::numerics

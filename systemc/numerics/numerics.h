@@ -76,4 +76,22 @@ GemmKernel gemm_kernel_auto();                    // what kAuto resolves to here
 void gemm_fast_with(GemmKernel kernel, const GemmShape& s, Dtype dta, const uint16_t* a,
                     Dtype dtb, const uint16_t* b, uint32_t* c, bool accumulate);
 
+// B packed once for many gemm_fast calls on the same weights (the tensor
+// model keeps a bank of weights for many commands): gemm_pack_b widens and
+// lays out B (k x n codes, row-major) for the kAuto kernel; gemm_fast_packed
+// is gemm_fast with that B, the same arithmetic in the same order, so
+// bit-identical to gemm_ref. gemm_fast_packed throws std::invalid_argument if
+// the packed B is empty or its k x n differs from the shape's.
+struct GemmPackedB {
+  bool valid = false;
+  GemmKernel kernel = GemmKernel::kAuto;  // resolved kernel it is packed for
+  Dtype dt = Dtype::kBf16;
+  std::size_t k = 0, n = 0;
+  std::vector<float> panels;    // SIMD kernels: panels of the kernel's NR columns
+  std::vector<uint16_t> codes;  // kReference: B itself
+};
+void gemm_pack_b(std::size_t k, std::size_t n, Dtype dtb, const uint16_t* b, GemmPackedB& out);
+void gemm_fast_packed(const GemmShape& s, Dtype dta, const uint16_t* a, const GemmPackedB& b,
+                      uint32_t* c, bool accumulate);
+
 }  // namespace trnsim::numerics

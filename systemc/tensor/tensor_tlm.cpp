@@ -469,6 +469,7 @@ void TensorTlm::stream_b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_tim
 int64_t TensorTlm::take_weights(Cmd& c, const unsigned char* data, uint32_t n, int64_t q) {
   const std::size_t cols = cfg_.cols;
   int64_t t = std::max(q, last_w_hs_ + 1);  // one row per cycle on the stream
+  if (n > 0) packed_w_[c.bank].valid = false;
   for (uint32_t i = 0; i < n; ++i) {
     if (c.w_rows == 0) {
       // The first beat needs the command at the head and its bank drained.
@@ -506,8 +507,10 @@ int64_t TensorTlm::take_acts(Cmd& c, const unsigned char* data, uint32_t n, int6
   shape.k = kr;
   shape.n = cols;
   shape.tile_rows = rows;
-  nm::gemm_fast(shape, static_cast<nm::Dtype>(c.dta), scratch_a_.data(), static_cast<nm::Dtype>(c.dtw),
-                bank_w_[c.bank].data(), prow, c.acc);
+  nm::GemmPackedB& pw = packed_w_[c.bank];
+  if (!pw.valid || pw.k != kr || pw.n != cols || pw.dt != static_cast<nm::Dtype>(c.dtw))
+    nm::gemm_pack_b(kr, cols, static_cast<nm::Dtype>(c.dtw), bank_w_[c.bank].data(), pw);
+  nm::gemm_fast_packed(shape, static_cast<nm::Dtype>(c.dta), scratch_a_.data(), pw, prow, c.acc);
 
   // The times: handshake when offered, in the stream slot, and not stalled;
   // PSUM stage ROWS + COLS advancing cycles later.

@@ -57,6 +57,7 @@
 #include <vector>
 
 #include "common/reg_file.h"
+#include "numerics/numerics.h"
 #include "tensor/tensor_block.h"
 
 namespace trnsim::tensor {
@@ -210,6 +211,10 @@ class TensorTlm : public TensorBlock {
 
   int64_t bank_free_at_[2];          // first cycle no row of the bank is in the array
   std::vector<uint16_t> bank_w_[2];  // ROWS x COLS weight codes
+  // Each bank's first krows rows packed for gemm_fast_packed, kept while the
+  // bank holds the same weights (LOAD_W = 0 commands reuse them); any weight
+  // row written into the bank drops it.
+  numerics::GemmPackedB packed_w_[2];
   std::vector<uint32_t> psum_;       // PSUM_DEPTH x COLS FP32
   int64_t last_w_hs_, last_act_hs_;
   bool have_emit_ = false;
