@@ -12,13 +12,7 @@ set -u
 IFS='|' read -r -a run <<< "$1"
 elf=$2 port=$3 cmds=$4 expect_file=$5
 shift 5
-work=$(mktemp -d)
-server_pid=
-cleanup() {
-  if [[ -n $server_pid ]] && kill -0 "$server_pid" 2>/dev/null; then kill "$server_pid" 2>/dev/null; fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
+source "$(dirname "$0")/gdb_lib.sh"
 sim_us() { sed -n 's/.*simulated \([0-9.]*\) us.*/\1/p' "$1" | tail -1; }
 
 # Reference: the same run without gdb.
@@ -29,23 +23,8 @@ if [[ $ref_rc -ne 0 || -z $ref_us ]]; then
   echo "FAIL: the reference run (no gdb) failed (rc $ref_rc):"; cat "$work/ref.log"; exit 1
 fi
 
-"${run[@]}" --elf "$elf" "$@" --gdb "$port" --gdb-timeout 30 >"$work/server.log" 2>&1 &
-server_pid=$!
-for _ in $(seq 100); do  # up to 10 s for the listening line
-  grep -q "listening on 127.0.0.1:$port" "$work/server.log" && break
-  kill -0 "$server_pid" 2>/dev/null || break
-  sleep 0.1
-done
-if ! grep -q "listening on 127.0.0.1:$port" "$work/server.log"; then
-  echo "FAIL: the server did not start listening:"; cat "$work/server.log"; exit 1
-fi
-
-sed -e "s|@PORT@|$port|g" -e "s|@ELF@|$elf|g" "$cmds" >"$work/cmds.gdb"
-timeout 60 gdb-multiarch -batch -nx -x "$work/cmds.gdb" "$elf" >"$work/gdb.log" 2>&1
-gdb_rc=$?
-for _ in $(seq 50); do kill -0 "$server_pid" 2>/dev/null || break; sleep 0.1; done
-server_rc=
-if ! kill -0 "$server_pid" 2>/dev/null; then wait "$server_pid"; server_rc=$?; fi
+gdb_start_server "$port" "${run[@]}" --elf "$elf" "$@" --gdb "$port" --gdb-timeout 30
+gdb_batch "$cmds" "$elf" "$port" 60
 
 gdb_us=$(sim_us "$work/server.log")
 expect=$(cat "$expect_file")
