@@ -14,6 +14,7 @@
 #include "chip/chip_config.h"
 #include "chip/chip_main.h"
 #include "chip/kernel_run.h"
+#include "chip_test_util.h"
 #include "common/stats.h"
 #include "common/trace.h"
 #include "core_regs.hpp"
@@ -32,13 +33,7 @@ config::ChipConfig tiny(const std::vector<std::string>& overrides = {}) {
   return config::load_config("tiny", overrides);
 }
 
-void require_ok(const WorkloadReport& r) {
-  INFO(r.text());
-  std::printf("%s", r.text().c_str());
-  REQUIRE(r.run.ok);
-  REQUIRE(r.check.checked);
-  REQUIRE(r.check.passed);
-}
+using test::require_ok;
 
 }  // namespace
 

@@ -11,6 +11,7 @@
 
 #include "chip/chip_cosim.h"
 #include "chip/kernel_run.h"
+#include "chip_test_util.h"
 #include "dma/dma_lockstep.h"
 #include "tensor/tensor_lockstep.h"
 
@@ -26,11 +27,7 @@ WorkloadReport run_gemm(Chip& chip) {
   s.seed = 1300;
   CAPTURE(s.seed);
   const WorkloadReport r = run_workload(chip, 0, s);
-  INFO(r.text());
-  std::printf("%s", r.text().c_str());
-  REQUIRE(r.run.ok);
-  REQUIRE(r.check.checked);
-  REQUIRE(r.check.passed);
+  test::require_ok(r);
   return r;
 }
 

@@ -10,6 +10,7 @@
 #include "chip/chip.h"
 #include "chip/chip_config.h"
 #include "chip/kernel_run.h"
+#include "chip_test_util.h"
 
 using namespace trnsim;
 using namespace trnsim::chip;
@@ -136,11 +137,7 @@ TEST_CASE("chip: roofline: the trn2 GEMM is bit-exact against gemm_ref at a medi
   s.seed = 730;
   CAPTURE(s.seed);
   const WorkloadReport r = run_workload(chip, 0, s);
-  INFO(r.text());
-  std::printf("%s", r.text().c_str());
-  REQUIRE(r.run.ok);
-  REQUIRE(r.check.checked);
-  CHECK(r.check.passed);
+  test::require_ok(r);
   CHECK(r.run.flops == 2.0 * 256 * 256 * 1024);
   const ChipSummary sum = chip.summary();
   std::printf("%s", sum.text().c_str());
